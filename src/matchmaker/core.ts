@@ -1,0 +1,148 @@
+/**
+ * The matchmaking rules, as pure functions over plain state: no sockets, no
+ * timers, no clock (the caller passes `now`). Each command returns the events
+ * to deliver; a store applies commands atomically (see store.ts).
+ *
+ * Rules: a visitor is idle, waiting in one pool, or paired with one partner.
+ * A newcomer pairs with the oldest visitor waiting in its pool, skipping the
+ * one it has just left (or who just left it) when anybody else is waiting.
+ * Next, stop and disconnect dissolve the pair and tell the partner.
+ */
+export const DEFAULT_POOL = "public";
+
+export type Role = "caller" | "callee";
+export type LeftReason = "next" | "stop" | "disconnect";
+
+export type MatchEvent =
+  | { readonly type: "waiting"; readonly to: string; readonly pool: string }
+  | {
+    readonly type: "matched";
+    readonly to: string;
+    readonly partner: string;
+    /** The caller opens the connections; the callee answers. */
+    readonly role: Role;
+    readonly pool: string;
+  }
+  | { readonly type: "partner-left"; readonly to: string; readonly partner: string; readonly reason: LeftReason };
+
+export interface Visitor {
+  readonly id: string;
+  /** The pool it waits or talks in; null when idle. */
+  pool: string | null;
+  partner: string | null;
+  /** The partner of its last pair, whichever side ended it. */
+  lastPartner: string | null;
+  /** When it last started waiting, from the caller's clock. */
+  since: number;
+}
+
+export interface MatchState {
+  readonly visitors: Map<string, Visitor>;
+  /** Waiting visitors per pool, oldest first (Map keeps insertion order). */
+  readonly queues: Map<string, Map<string, Visitor>>;
+}
+
+/** How far down a queue to look for someone other than the last partner. */
+const SKIP_LIMIT = 8;
+
+export function createMatchState(): MatchState {
+  return { visitors: new Map(), queues: new Map() };
+}
+
+/** Find a partner in `pool` (Next, when already paired): pair at once or wait. */
+export function find(state: MatchState, id: string, pool: string, now: number): MatchEvent[] {
+  const me = visitor(state, id);
+  // Asking again while waiting keeps one's place in the queue.
+  if (me.pool === pool && me.partner === null) return [{ type: "waiting", to: id, pool }];
+  const events: MatchEvent[] = [];
+  release(state, me, "next", events);
+  const queue = state.queues.get(pool);
+  const partner = queue && pick(queue, me);
+  if (partner) {
+    unqueue(state, partner);
+    me.pool = partner.pool = pool;
+    me.partner = partner.id;
+    partner.partner = me.id;
+    events.push(
+      { type: "matched", to: me.id, partner: partner.id, role: "caller", pool },
+      { type: "matched", to: partner.id, partner: me.id, role: "callee", pool },
+    );
+  } else {
+    me.pool = pool;
+    me.since = now;
+    let waiting = state.queues.get(pool);
+    if (!waiting) state.queues.set(pool, waiting = new Map());
+    waiting.set(me.id, me);
+    events.push({ type: "waiting", to: me.id, pool });
+  }
+  return events;
+}
+
+/** Leave the partner or the queue and stay idle. */
+export function stop(state: MatchState, id: string): MatchEvent[] {
+  const events: MatchEvent[] = [];
+  const me = state.visitors.get(id);
+  if (me) release(state, me, "stop", events);
+  return events;
+}
+
+/** The visitor is gone: dissolve its pair and forget it. */
+export function disconnect(state: MatchState, id: string): MatchEvent[] {
+  const events: MatchEvent[] = [];
+  const me = state.visitors.get(id);
+  if (!me) return events;
+  release(state, me, "disconnect", events);
+  // Others may still name it as lastPartner: harmless, ids are never reissued.
+  state.visitors.delete(id);
+  return events;
+}
+
+export function waitingCount(state: MatchState): number {
+  let n = 0;
+  for (const queue of state.queues.values()) n += queue.size;
+  return n;
+}
+
+function visitor(state: MatchState, id: string): Visitor {
+  let v = state.visitors.get(id);
+  if (!v) state.visitors.set(id, v = { id, pool: null, partner: null, lastPartner: null, since: 0 });
+  return v;
+}
+
+/** Takes `me` out of its queue or its pair; the partner is told why. */
+function release(state: MatchState, me: Visitor, reason: LeftReason, events: MatchEvent[]): void {
+  if (me.partner !== null) {
+    const partner = state.visitors.get(me.partner);
+    if (partner) {
+      partner.partner = partner.pool = null;
+      partner.lastPartner = me.id;
+      events.push({ type: "partner-left", to: partner.id, partner: me.id, reason });
+    }
+    me.lastPartner = me.partner;
+    me.partner = null;
+  } else if (me.pool !== null) {
+    unqueue(state, me);
+  }
+  me.pool = null;
+}
+
+function unqueue(state: MatchState, v: Visitor): void {
+  if (v.pool === null) return;
+  const queue = state.queues.get(v.pool);
+  if (!queue) return;
+  queue.delete(v.id);
+  if (queue.size === 0) state.queues.delete(v.pool);
+}
+
+/** The oldest waiting visitor that is not a just-left partner, else the oldest. */
+function pick(queue: Map<string, Visitor>, me: Visitor): Visitor | undefined {
+  let oldest: Visitor | undefined;
+  let looked = 0;
+  for (const candidate of queue.values()) {
+    oldest ??= candidate;
+    const recent = candidate.id === me.lastPartner || candidate.lastPartner === me.id;
+    if (!recent) return candidate;
+    if (++looked >= SKIP_LIMIT) break;
+  }
+  return oldest;
+}

@@ -1,0 +1,29 @@
+/**
+ * Where matchmaking state lives. Callers only see this async interface, so a
+ * shared store (Redis, applying the same rules atomically in a script) can
+ * replace the in-memory one without touching them.
+ */
+import * as core from "./core.ts";
+import type { MatchEvent } from "./core.ts";
+
+export interface MatchStore {
+  /** Pair `id` with someone waiting in `pool`, or queue it; dissolves a current pair first. */
+  find(id: string, pool: string, now: number): Promise<MatchEvent[]>;
+  /** Leave the current partner or queue without looking for another. */
+  stop(id: string, now: number): Promise<MatchEvent[]>;
+  /** The visitor's connection is gone. */
+  disconnect(id: string, now: number): Promise<MatchEvent[]>;
+  /** Visitors waiting in every pool. */
+  waiting(): Promise<number>;
+}
+
+/** One process's store: the pure core over a Map, each command atomic by construction. */
+export function createMemoryStore(): MatchStore {
+  const state = core.createMatchState();
+  return {
+    find: async (id, pool, now) => core.find(state, id, pool, now),
+    stop: async (id) => core.stop(state, id),
+    disconnect: async (id) => core.disconnect(state, id),
+    waiting: async () => core.waitingCount(state),
+  };
+}
