@@ -1,0 +1,102 @@
+#!/usr/bin/env -S node --import tsx
+/**
+ * The command line: parse, resolve config, start, print, handle signals and
+ * exit codes. Everything else lives in src/.
+ */
+import process from "node:process";
+import { Command, CommanderError, Option } from "commander";
+import { CONFIG_ENV, ConfigError, type ConfigKey, DEFAULTS, FIELDS, loadConfig } from "../src/config.ts";
+import { createServer } from "../src/server.ts";
+import { VERSION } from "../src/version.ts";
+
+/** Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error. */
+const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+function buildProgram(): Command {
+  const program = new Command("chatroulette")
+    .description("Self-hosted random video chat: pairs visitors for peer-to-peer video and text.")
+    .version(VERSION, "-v, --version")
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} });
+
+  const serve = program.command("serve")
+    .description("Run the chat server: the page, the signaling server, the matchmaker.")
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} });
+  const repeatable = new Set<ConfigKey>(["country", "blockCountry"]);
+  for (const field of FIELDS) {
+    if (!("flag" in field) || !field.flag) continue;
+    const option = new Option(field.flag, `${field.description} (default: ${show(DEFAULTS[field.key])}; env ${field.env})`);
+    if (repeatable.has(field.key)) option.argParser((value: string, previous?: string) => previous ? `${previous},${value}` : value);
+    serve.addOption(option);
+  }
+  serve.addOption(new Option("--config <file>", `JSON file of options, see config.example.json (env ${CONFIG_ENV})`));
+  serve.addHelpText("after", `
+Options are read from flags, then CHATROULETTE_* environment variables, then the --config file, then defaults.
+
+Examples:
+  $ chatroulette serve                                  # http://localhost:8080/, every country
+  $ chatroulette serve --port 0 --host 127.0.0.1        # a free port on this machine only
+  $ chatroulette serve --country IN --country NP        # only India and Nepal
+  $ chatroulette serve --block-country KP --unknown-country block
+  $ chatroulette serve --trust-proxy loopback           # behind nginx/caddy on this machine
+  $ CHATROULETTE_PORT=9000 chatroulette serve --config chatroulette.json`);
+  serve.action(async (flags: Record<string, string>) => {
+    const config = await loadConfig({ flags, env: process.env });
+    const server = createServer(config);
+    const { url } = await server.listen();
+    process.stdout.write(`chatroulette ${VERSION} listening on ${url}\n`);
+    onShutdown(() => server.close());
+  });
+  return program;
+}
+
+function show(value: unknown): string {
+  if (Array.isArray(value)) return value.length === 0 ? "none" : JSON.stringify(value);
+  return String(value);
+}
+
+/** SIGINT/SIGTERM: close gracefully, but never take longer than ~4 s; a second signal exits at once. */
+function onShutdown(close: () => Promise<void>): void {
+  let closing = false;
+  const stop = (signal: string) => {
+    if (closing) process.exit(EXIT.ok);
+    closing = true;
+    process.stderr.write(`chatroulette: ${signal}, closing connections\n`);
+    setTimeout(() => {
+      process.stderr.write("chatroulette: connections did not close within 4 s, exiting anyway\n");
+      process.exit(EXIT.ok);
+    }, 4000).unref();
+    // PeerServer keeps timers of its own, so exit explicitly once closed.
+    close().then(() => process.exit(EXIT.ok), (error) => {
+      process.stderr.write(`chatroulette: error while closing: ${error}\n`);
+      process.exit(EXIT.failure);
+    });
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return EXIT.ok;
+      if (error.code === "commander.help") return EXIT.ok;
+      process.stderr.write(`chatroulette: ${error.message.replace(/^error: /, "").replace(/\n+/g, " ")}; see --help\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof ConfigError) {
+      process.stderr.write(`chatroulette: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    process.stderr.write(`chatroulette: ${error instanceof Error ? error.message : error}\n`);
+    return EXIT.failure;
+  }
+}
+
+const code = await main(process.argv);
+// On success the server keeps the process alive; errors exit now.
+if (code !== EXIT.ok) process.exit(code);

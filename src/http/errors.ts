@@ -1,0 +1,22 @@
+/**
+ * The one Express error handler: refusals become their JSON body and status;
+ * anything else is logged and answered with a generic 500.
+ */
+import type { ErrorRequestHandler } from "express";
+import { Refusal } from "../errors.ts";
+import type { Logger } from "../log.ts";
+
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (error, req, res, next) => {
+    if (res.headersSent) return next(error);
+    let refusal: Refusal;
+    if (error instanceof Refusal) refusal = error;
+    else if (typeof error?.status === "number" && error.status >= 400 && error.status < 500) {
+      refusal = new Refusal("bad_request", {}, error.expose ? error.message : "Malformed request.");
+    } else {
+      log.error(`${req.method} ${req.originalUrl} failed: ${error?.stack ?? error}`);
+      refusal = new Refusal("internal");
+    }
+    res.status(refusal.status).type("application/json").send(refusal.body());
+  };
+}

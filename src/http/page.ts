@@ -1,0 +1,113 @@
+/**
+ * The visitor's page: the HTML shell with the client config inline, and the
+ * Preact island bundled from ui/ with esbuild when the server starts (no
+ * build step for the operator), kept in memory with a gzipped copy.
+ */
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import express from "express";
+import type { ClientConfig } from "./client-config.ts";
+
+const UI_DIR = fileURLToPath(new URL("../../ui/", import.meta.url));
+
+export interface Asset {
+  readonly path: string;
+  readonly type: string;
+  readonly body: Buffer;
+  readonly gzip: Buffer;
+}
+
+export interface Page {
+  readonly router: express.Router;
+  /** Reads and bundles the UI; requests wait for it. Call once, from listen(). */
+  build(): Promise<void>;
+}
+
+/** Bundles ui/main.tsx (and its CSS) into hashed, minified assets. */
+export async function bundleUi(): Promise<Asset[]> {
+  const { build } = await import("esbuild");
+  const result = await build({
+    entryPoints: [`${UI_DIR}main.tsx`],
+    bundle: true,
+    write: false,
+    format: "esm",
+    target: "es2022",
+    minify: true,
+    legalComments: "none",
+    jsx: "automatic",
+    jsxImportSource: "preact",
+    outdir: "/assets",
+    entryNames: "app-[hash]",
+    logLevel: "silent",
+  });
+  return result.outputFiles.map((file) => {
+    const body = Buffer.from(file.contents);
+    const type = file.path.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
+    return { path: file.path, type, body, gzip: gzipSync(body, { level: 9 }) };
+  });
+}
+
+export function createPage(clientConfig: ClientConfig): Page {
+  let ready: Promise<{ html: Asset; assets: Map<string, Asset> }> | undefined;
+  const router = express.Router();
+
+  router.get(["/", "/index.html"], async (req, res, next) => {
+    try {
+      send(req, res, (await built()).html, "no-cache");
+    } catch (error) {
+      next(error);
+    }
+  });
+  router.get("/assets/:file", async (req, res, next) => {
+    try {
+      const asset = (await built()).assets.get(req.path);
+      if (!asset) return next();
+      send(req, res, asset, "public, max-age=31536000, immutable");
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  function built() {
+    ready ??= load(clientConfig);
+    return ready;
+  }
+
+  return {
+    router,
+    async build() {
+      await built();
+    },
+  };
+}
+
+async function load(clientConfig: ClientConfig) {
+  const [shell, bundle] = await Promise.all([readFile(`${UI_DIR}index.html`, "utf8"), bundleUi()]);
+  const assets = new Map(bundle.map((asset) => [asset.path, asset]));
+  const script = bundle.find((a) => a.path.endsWith(".js"))!.path;
+  const style = bundle.find((a) => a.path.endsWith(".css"))?.path;
+  // JSON in a script element: escape "<" so no message or config can close it.
+  const config = JSON.stringify(clientConfig).replaceAll("<", "\\u003c");
+  const html = shell
+    .replace("<!--config-->", `<script id="config" type="application/json">${config}</script>`)
+    .replace("<!--assets-->", [
+      style ? `<link rel="stylesheet" href="${style}">` : "",
+      `<script type="module" src="${script}"></script>`,
+    ].join(""));
+  const body = Buffer.from(html);
+  return { html: { path: "/", type: "text/html; charset=utf-8", body, gzip: gzipSync(body) }, assets };
+}
+
+function send(req: express.Request, res: express.Response, asset: Asset, cacheControl: string): void {
+  const etag = `"${createHash("sha1").update(asset.body).digest("base64url")}"`;
+  res.set({ "Content-Type": asset.type, "Cache-Control": cacheControl, ETag: etag, Vary: "Accept-Encoding" });
+  if (req.headers["if-none-match"] === etag) {
+    res.status(304).end();
+    return;
+  }
+  const gzip = /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""));
+  if (gzip) res.set("Content-Encoding", "gzip");
+  res.send(gzip ? asset.gzip : asset.body);
+}

@@ -1,0 +1,130 @@
+/**
+ * The one place that wires the parts: Express app, country gate, identities,
+ * PeerServer behind our upgrade gate, matchmaker and page.
+ * `createServer` does no I/O; `listen` loads what it needs and binds.
+ */
+import { createServer as createHttpServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import express from "express";
+import { createClientAddress } from "./client-ip.ts";
+import type { Config } from "./config.ts";
+import { createGeoGate } from "./geo/gate.ts";
+import { loadCountryLookup, type LookupCountry } from "./geo/lookup.ts";
+import { createCountryPolicy } from "./geo/policy.ts";
+import { createApi, gateMiddleware } from "./http/api.ts";
+import { clientConfig } from "./http/client-config.ts";
+import { errorHandler } from "./http/errors.ts";
+import { createPage } from "./http/page.ts";
+import { Refusal } from "./errors.ts";
+import { createIdentities } from "./identity.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { createMemoryStore, type MatchStore } from "./matchmaker/store.ts";
+import { createSignaling } from "./signaling/signaling.ts";
+
+export interface ChatrouletteServer {
+  readonly app: express.Express;
+  readonly httpServer: Server;
+  /** Binds `config.port` (0: a free one) and resolves with the real address. */
+  listen(): Promise<{ port: number; url: string }>;
+  /** Stops accepting, closes every socket and the HTTP server. */
+  close(): Promise<void>;
+}
+
+export interface ServerDeps {
+  readonly log?: Logger;
+  /** Defaults to geoip-lite's country tables, loaded by listen() when the policy needs them. */
+  readonly lookupCountry?: LookupCountry;
+  readonly store?: MatchStore;
+  readonly now?: () => number;
+}
+
+/**
+ * @example
+ * const server = createServer(config);
+ * const { url } = await server.listen(); // "http://127.0.0.1:41234/"
+ * await server.close();
+ */
+export function createServer(config: Config, deps: ServerDeps = {}): ChatrouletteServer {
+  const log = deps.log ?? createLogger(config.logLevel);
+  const store = deps.store ?? createMemoryStore();
+  const policy = createCountryPolicy(config);
+  let lookupCountry = deps.lookupCountry;
+  const geoGate = createGeoGate({
+    clientAddress: createClientAddress(config.trustProxy),
+    lookupCountry: (ip) => lookupCountry!(ip),
+    policy,
+  });
+  const identities = createIdentities();
+
+  const app = express();
+  app.disable("x-powered-by");
+  const httpServer = createHttpServer(app);
+
+  const signaling = createSignaling({
+    httpServer,
+    path: config.path,
+    maxClients: config.maxClients,
+    geoGate,
+    identities,
+    store,
+    now: deps.now,
+    log,
+  });
+  const toClient = clientConfig(config);
+  const page = createPage(toClient);
+
+  app.get("/healthz", (_req, res) => {
+    res.type("text/plain").send("ok");
+  });
+  app.use("/api", createApi({
+    geoGate,
+    identities,
+    clientConfig: toClient,
+    stats: async () => ({ online: signaling.online(), waiting: await store.waiting() }),
+  }));
+  app.use(config.path, gateMiddleware(geoGate), signaling.app);
+  app.use(page.router);
+  app.use(() => {
+    throw new Refusal("not_found");
+  });
+  app.use(errorHandler(log));
+
+  return {
+    app,
+    httpServer,
+    async listen() {
+      if (!policy.admitsEveryone && !lookupCountry) lookupCountry = await loadCountryLookup();
+      await Promise.all([page.build(), bind(httpServer, config, log)]);
+      const { port } = httpServer.address() as AddressInfo;
+      return { port, url: `http://${displayHost(config.host)}:${port}/` };
+    },
+    async close() {
+      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await signaling.close();
+      httpServer.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+function bind(httpServer: Server, { port, host }: Pick<Config, "port" | "host">, log: Logger): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      const why = error.code === "EADDRINUSE" ? "address already in use; choose another --port" : error.message;
+      reject(new Error(`Cannot listen on ${host}:${port}: ${why}`));
+    };
+    httpServer.once("error", onError);
+    httpServer.listen(port, host, () => {
+      httpServer.off("error", onError);
+      // Accept errors (EMFILE when out of file descriptors) must not crash the server.
+      httpServer.on("error", (error) => log.warn(`http server: ${error.message}`));
+      resolve();
+    });
+  });
+}
+
+/** A wildcard bind is reachable at localhost; IPv6 literals need brackets. */
+function displayHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::") return "localhost";
+  return host.includes(":") ? `[${host}]` : host;
+}

@@ -1,0 +1,64 @@
+/**
+ * PeerServer (the `peer` package), mounted in our Express app with a
+ * `noServer` WebSocket server: it never sees an upgrade we did not admit,
+ * nor a frame our session did not pass.
+ */
+import type { EventEmitter } from "node:events";
+import type { Server } from "node:http";
+import express from "express";
+import { ExpressPeerServer } from "peer";
+import { type RawData, WebSocket, WebSocketServer } from "ws";
+import type { Logger } from "../log.ts";
+
+/** The only API key; peerjs sends it as ?key= and PeerServer checks it. */
+export const PEER_KEY = "peerjs";
+
+/** Largest frame accepted; PeerServer's own default is 100 MiB. */
+export const MAX_FRAME_BYTES = 64 * 1024;
+
+/** A WebSocket whose incoming frames pass a filter before any listener sees them. */
+export class FilteredSocket extends WebSocket {
+  filter: ((data: RawData, isBinary: boolean) => boolean) | null = null;
+
+  // PeerServer listens for "message" itself; this is the one place to intercept.
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    if (event === "message" && this.filter && !this.filter(args[0] as RawData, args[1] as boolean)) return false;
+    return super.emit(event, ...args);
+  }
+}
+
+export interface MountedPeerServer {
+  /** Express app to mount at the signaling path. */
+  readonly app: express.Express;
+  readonly wss: WebSocketServer;
+}
+
+/**
+ * @example
+ * const peer = createPeerServer({ httpServer, maxClients: 50_000, log });
+ * app.use("/signaling", peer.app);
+ * peer.wss.handleUpgrade(req, socket, head, (ws) => peer.wss.emit("connection", ws, req));
+ */
+export function createPeerServer(
+  { httpServer, maxClients, log }: { httpServer: Server; maxClients: number; log: Logger },
+): MountedPeerServer {
+  const wss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    maxPayload: MAX_FRAME_BYTES,
+    WebSocket: FilteredSocket,
+  });
+  const app = ExpressPeerServer(httpServer, {
+    key: PEER_KEY,
+    path: "/",
+    allow_discovery: false,
+    // peerjs sends a HEARTBEAT every 5 s; a silent socket is dropped after this.
+    alive_timeout: 30_000,
+    // Our upgrade handler refuses first, with a 503 before the handshake.
+    concurrent_limit: maxClients + 1,
+    createWebSocketServer: () => wss,
+  } as Parameters<typeof ExpressPeerServer>[1]) as unknown as express.Express;
+  // Without a listener, one bad frame's error would crash the process.
+  (app as unknown as EventEmitter).on("error", (error: Error) => log.debug(`signaling socket error: ${error.message}`));
+  return { app, wss };
+}

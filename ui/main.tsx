@@ -1,0 +1,3 @@
+import { render } from "preact";
+
+render(<p>chatroulette</p>, document.getElementById("app")!);
