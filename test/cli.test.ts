@@ -1,0 +1,85 @@
+/**
+ * The real command line under Node (tsx): start on port 0, print the URL,
+ * serve, stop on SIGTERM; bad input exits 2 with one line.
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { WebSocket } from "ws";
+import { runCli } from "./helpers.ts";
+
+describe("chatroulette serve (Node)", () => {
+  test("when started on port 0, then it prints its URL, serves /healthz and exits 0 on SIGTERM", async (t) => {
+    const run = runCli(t, ["serve", "--port", "0", "--host", "127.0.0.1"]);
+    const url = await run.url;
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+    assert.notEqual(new URL(url).port, "0");
+    const res = await fetch(`${url}healthz`);
+    assert.equal(res.status, 200);
+    const started = Date.now();
+    run.child.kill("SIGTERM");
+    const { code } = await run.exit;
+    assert.equal(code, 0);
+    assert.ok(Date.now() - started < 5000);
+  });
+
+  test("when SIGINT arrives with sockets open, then they are closed and it exits 0", async (t) => {
+    const run = runCli(t, ["serve", "--port", "0", "--host", "127.0.0.1"]);
+    const url = await run.url;
+    const { id, token } = await (await fetch(`${url}api/identity`, { method: "POST" })).json();
+    const ws = new WebSocket(`${url.replace("http", "ws")}signaling/peerjs?key=peerjs&id=${id}&token=${token}`);
+    const closed = new Promise<number>((resolve) => ws.addEventListener("close", (e) => resolve(e.code)));
+    await new Promise((resolve) => ws.addEventListener("message", resolve, { once: true }));
+    run.child.kill("SIGINT");
+    assert.equal(await closed, 1001);
+    assert.equal((await run.exit).code, 0);
+  });
+
+  test("when the environment sets an option, then it is used", async (t) => {
+    const run = runCli(t, ["serve", "--host", "127.0.0.1"], "node", { CHATROULETTE_PORT: "0", CHATROULETTE_PATH: "/rtc" });
+    const url = await run.url;
+    assert.equal((await (await fetch(`${url}api/config`)).json()).path, "/rtc/");
+    run.child.kill("SIGTERM");
+    await run.exit;
+  });
+
+  for (const [args, pattern] of [
+    [["serve", "--country", "INDIA"], /^chatroulette: Invalid --country "INDIA": expected ISO 3166-1 alpha-2 codes such as "IN"/],
+    [["serve", "--port", "70000"], /^chatroulette: Invalid --port "70000": expected an integer from 0 to 65535$/],
+    [["serve", "--prot", "80"], /^chatroulette: unknown option '--prot' \(Did you mean --port\?\); see --help$/],
+    [["serve", "--config", "/nonexistent.json"], /^chatroulette: Cannot read --config "\/nonexistent.json": file not found$/],
+    [["serve", "--port"], /^chatroulette: option '--port <number>' argument missing; see --help$/],
+    [["launch"], /^chatroulette: unknown command 'launch'; see --help$/],
+  ] as const) {
+    test(`when run with ${args.join(" ")}, then it exits 2 with one line naming the problem`, async (t) => {
+      const { code, stderr, stdout } = await runCli(t, [...args]).exit;
+      assert.equal(code, 2);
+      assert.equal(stdout, "");
+      assert.equal(stderr.trimEnd().split("\n").length, 1, stderr);
+      assert.match(stderr.trimEnd(), pattern);
+    });
+  }
+
+  test("when the port is taken, then it exits 1 naming the address", async (t) => {
+    const first = runCli(t, ["serve", "--port", "0", "--host", "127.0.0.1"]);
+    const port = new URL(await first.url).port;
+    const { code, stderr } = await runCli(t, ["serve", "--port", port, "--host", "127.0.0.1"]).exit;
+    assert.equal(code, 1);
+    assert.match(stderr, new RegExp(`Cannot listen on 127.0.0.1:${port}: address already in use`));
+  });
+
+  test("when asked for help, then every option is shown with its env name and examples", async (t) => {
+    const { code, stdout } = await runCli(t, ["serve", "--help"]).exit;
+    assert.equal(code, 0);
+    for (const flag of ["--port", "--host", "--path", "--country", "--block-country", "--unknown-country", "--trust-proxy", "--max-clients", "--config", "--log-level"]) {
+      assert.ok(stdout.includes(flag), flag);
+    }
+    assert.match(stdout, /CHATROULETTE_PORT/);
+    assert.match(stdout, /Examples:\n\s+\$ chatroulette serve/);
+  });
+
+  test("when asked for the version, then it prints package.json's", async (t) => {
+    const { code, stdout } = await runCli(t, ["--version"]).exit;
+    assert.equal(code, 0);
+    assert.match(stdout, /^\d+\.\d+\.\d+\n$/);
+  });
+});

@@ -1,0 +1,138 @@
+/**
+ * Config resolution: precedence of flags, environment, file and defaults, and
+ * the one-line error for every kind of bad input.
+ */
+import assert from "node:assert/strict";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { ConfigError, DEFAULTS, loadConfig, resolveConfig } from "../src/config.ts";
+
+async function file(content: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "chatroulette-config-"));
+  const path = join(dir, "config.json");
+  await writeFile(path, content);
+  return path;
+}
+
+/** Asserts that resolving throws a ConfigError whose one-line message matches. */
+async function rejects(sources: Parameters<typeof loadConfig>[0], pattern: RegExp) {
+  await assert.rejects(loadConfig(sources), (error: unknown) => {
+    assert.ok(error instanceof ConfigError, `expected ConfigError, got ${error}`);
+    assert.match(error.message, pattern);
+    assert.ok(!error.message.includes("\n"), "one line");
+    return true;
+  });
+}
+
+describe("config resolution", () => {
+  test("when nothing is given, then the documented defaults apply", async () => {
+    const config = await loadConfig({});
+    assert.deepEqual(config, DEFAULTS);
+    assert.equal(config.port, 8080);
+    assert.equal(config.host, "0.0.0.0");
+    assert.equal(config.path, "/signaling");
+    assert.deepEqual(config.country, []);
+    assert.equal(config.unknownCountry, "allow");
+    assert.equal(config.trustProxy, false);
+    assert.ok(config.maxClients > 5000);
+    assert.ok(Object.isFrozen(config));
+  });
+
+  test("when flags, environment and file all set a key, then flags beat env beat file", async () => {
+    const path = await file(JSON.stringify({ port: 1001, host: "127.0.0.1", path: "/from-file", logLevel: "warn" }));
+    const config = await loadConfig({
+      flags: { config: path, port: "1003" },
+      env: { CHATROULETTE_PORT: "1002", CHATROULETTE_PATH: "/from-env" },
+    });
+    assert.equal(config.port, 1003);
+    assert.equal(config.path, "/from-env");
+    assert.equal(config.host, "127.0.0.1");
+    assert.equal(config.logLevel, "warn");
+    assert.equal(config.maxClients, DEFAULTS.maxClients);
+  });
+
+  test("when the config file comes from CHATROULETTE_CONFIG, then it is read", async () => {
+    const path = await file(JSON.stringify({ unknownCountry: "block" }));
+    assert.equal((await loadConfig({ env: { CHATROULETTE_CONFIG: path } })).unknownCountry, "block");
+  });
+
+  test("when countries are comma-separated, repeated or lower case, then they become one upper-case list", () => {
+    assert.deepEqual(resolveConfig({ flags: { country: "in, np,IN" } }).country, ["IN", "NP"]);
+    assert.deepEqual(resolveConfig({ file: { blockCountry: ["kp", "IR"] } }).blockCountry, ["KP", "IR"]);
+    assert.deepEqual(resolveConfig({ env: { CHATROULETTE_COUNTRY: "GB" } }).country, ["GB"]);
+  });
+
+  test("when trust-proxy is a name list, CIDR, hop count or boolean, then it is understood", () => {
+    assert.deepEqual(resolveConfig({ flags: { trustProxy: "loopback, 10.0.0.0/8" } }).trustProxy, ["loopback", "10.0.0.0/8"]);
+    assert.equal(resolveConfig({ flags: { trustProxy: "2" } }).trustProxy, 2);
+    assert.equal(resolveConfig({ file: { trustProxy: 1 } }).trustProxy, 1);
+    assert.equal(resolveConfig({ env: { CHATROULETTE_TRUST_PROXY: "true" } }).trustProxy, true);
+    assert.equal(resolveConfig({ file: { trustProxy: false } }).trustProxy, false);
+  });
+
+  test("when the path has a trailing slash, then it is trimmed", () => {
+    assert.equal(resolveConfig({ flags: { path: "/rtc/signal/" } }).path, "/rtc/signal");
+  });
+
+  test("when ICE servers come from the environment as JSON, then they are parsed", () => {
+    const config = resolveConfig({ env: { CHATROULETTE_ICE_SERVERS: '[{"urls":["turn:t.example:3478"],"username":"u","credential":"c"}]' } });
+    assert.deepEqual(config.iceServers, [{ urls: ["turn:t.example:3478"], username: "u", credential: "c" }]);
+  });
+
+  test("when keys start with //, then they are comments", () => {
+    assert.equal(resolveConfig({ file: { "//port": "the port", port: 9 } }).port, 9);
+  });
+});
+
+describe("config errors name the option, the bad value and what is expected", () => {
+  const cases: Array<[string, Parameters<typeof loadConfig>[0], RegExp]> = [
+    ["--country INDIA", { flags: { country: "INDIA" } }, /^Invalid --country "INDIA": expected ISO 3166-1 alpha-2 codes such as "IN"/],
+    ["--country XX", { flags: { country: "IN,XX" } }, /--country "IN,XX".*"XX" is not one/],
+    ["--port 70000", { flags: { port: "70000" } }, /^Invalid --port "70000": expected an integer from 0 to 65535$/],
+    ["--port abc", { flags: { port: "abc" } }, /^Invalid --port "abc": expected an integer/],
+    ["--port -1", { flags: { port: "-1" } }, /^Invalid --port "-1"/],
+    ["--unknown-country maybe", { flags: { unknownCountry: "maybe" } }, /^Invalid --unknown-country "maybe": expected one of allow, block$/],
+    ["--trust-proxy bogus", { flags: { trustProxy: "10.0.0.0/99" } }, /^Invalid --trust-proxy "10.0.0.0\/99": expected .*invalid/],
+    ["--max-clients 0", { flags: { maxClients: "0" } }, /^Invalid --max-clients "0": expected an integer from 1/],
+    ["--log-level loud", { flags: { logLevel: "loud" } }, /^Invalid --log-level "loud": expected one of silent, error, warn, info, debug$/],
+    ["--path /", { flags: { path: "/" } }, /^Invalid --path "\/": expected a URL path/],
+    ["--path /api", { flags: { path: "/api" } }, /^Invalid --path "\/api"/],
+    ["--host bad host", { flags: { host: "bad host" } }, /^Invalid --host "bad host": expected an IP address or host name/],
+    ["env port", { env: { CHATROULETTE_PORT: "http" } }, /^Invalid CHATROULETTE_PORT "http": expected an integer/],
+    ["env ICE", { env: { CHATROULETTE_ICE_SERVERS: "stun:x" } }, /^Invalid CHATROULETTE_ICE_SERVERS "stun:x": expected a JSON array/],
+    ["both lists", { flags: { country: "IN", blockCountry: "IN" } }, /IN both allowed \(--country\) and blocked \(--block-country\)/],
+  ];
+  for (const [name, sources, pattern] of cases) {
+    test(`when ${name}, then the message says so`, () => rejects(sources, pattern));
+  }
+
+  test("when the config file is missing, then it is named", async () => {
+    await rejects({ flags: { config: "/nonexistent/chatroulette.json" } }, /^Cannot read --config "\/nonexistent\/chatroulette.json": file not found$/);
+  });
+
+  test("when the config file is not JSON, then it says so", async () => {
+    const path = await file("{ port: 8080 ");
+    await rejects({ flags: { config: path } }, /^Invalid --config ".*config.json": not valid JSON/);
+  });
+
+  test("when the config file is not an object, then it says so", async () => {
+    const path = await file("[1, 2]");
+    await rejects({ flags: { config: path } }, /expected a JSON object of options, got \[1,2\]/);
+  });
+
+  test("when the config file has an unknown key, then the key and the known ones are named", async () => {
+    const path = await file(JSON.stringify({ prot: 80 }));
+    await rejects({ flags: { config: path } }, /^Unknown key "prot" in .*config.json: expected one of port, host, path/);
+  });
+
+  test("when a config file value has the wrong type, then key, value and expectation are named", async () => {
+    const path = await file(JSON.stringify({ port: "eighty" }));
+    await rejects({ flags: { config: path } }, /^Invalid "port" "eighty" in .*config.json: expected an integer from 0 to 65535$/);
+    const path2 = await file(JSON.stringify({ country: 91 }));
+    await rejects({ flags: { config: path2 } }, /^Invalid "country" 91 in .*config.json: expected a comma-separated string or an array/);
+    const path3 = await file(JSON.stringify({ iceServers: [{ url: "stun:x" }] }));
+    await rejects({ flags: { config: path3 } }, /^Invalid "iceServers" \[\{"url":"stun:x"\}\] in .*: expected an array of \{"urls"/);
+  });
+});

@@ -1,0 +1,208 @@
+/**
+ * Shared test helpers: a real server on port 0 with cleanup registered at once,
+ * a WebSocket client that speaks the documented protocol, and waitFor.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import process from "node:process";
+import type { TestContext } from "node:test";
+import { WebSocket } from "ws";
+import { resolveConfig } from "../src/config.ts";
+import { createServer, type ServerDeps } from "../src/server.ts";
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly origin: string;
+}
+
+/** Starts `createServer` on 127.0.0.1:0 with `options` as a config file would give them. */
+export async function withServer(
+  t: TestContext,
+  options: Record<string, unknown> = {},
+  deps: ServerDeps = {},
+): Promise<RunningServer> {
+  const config = resolveConfig({
+    file: { host: "127.0.0.1", port: 0, logLevel: "silent", iceServers: [], ...options },
+  });
+  const server = createServer(config, deps);
+  t.after(() => server.close());
+  const { url, port } = await server.listen();
+  return { url, port, origin: url.replace(/\/$/, "") };
+}
+
+/** Polls `check` until it returns a truthy value or the deadline passes. */
+export async function waitFor<T>(check: () => T | Promise<T>, { timeout = 5000, interval = 10 } = {}): Promise<T> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`waitFor: condition not met within ${timeout} ms`);
+    await new Promise((resolve) => setTimeout(resolve, interval));
+  }
+}
+
+export interface Frame {
+  type: string;
+  payload?: Record<string, unknown> & { peer?: string; role?: string; code?: string; reason?: string };
+  src?: string;
+  dst?: string;
+}
+
+/** Asks the server for an identity; `headers` lets a test pose as a proxied visitor. */
+export async function identity(
+  server: RunningServer,
+  headers: Record<string, string> = {},
+): Promise<{ id: string; token: string }> {
+  const res = await fetch(`${server.origin}/api/identity`, { method: "POST", headers });
+  if (res.status !== 201) throw new Error(`identity: HTTP ${res.status} ${await res.text()}`);
+  return await res.json() as { id: string; token: string };
+}
+
+export function socketUrl(server: RunningServer, id: string, token: string, path = "/signaling"): string {
+  return `ws://127.0.0.1:${server.port}${path}/peerjs?key=peerjs&id=${id}&token=${encodeURIComponent(token)}`;
+}
+
+/** A scripted visitor on a raw WebSocket: frames are queued until a test takes them. */
+export class Client {
+  readonly frames: Frame[] = [];
+  readonly ws: WebSocket;
+  readonly id: string;
+  #waiters: Array<() => void> = [];
+  closed: Promise<{ code: number; reason: string }>;
+
+  constructor(ws: WebSocket, id: string) {
+    this.ws = ws;
+    this.id = id;
+    ws.on("message", (data) => {
+      this.frames.push(JSON.parse(data.toString()));
+      for (const wake of this.#waiters.splice(0)) wake();
+    });
+    this.closed = new Promise((resolve) => ws.on("close", (code, reason) => resolve({ code, reason: `${reason}` })));
+  }
+
+  send(frame: unknown): void {
+    this.ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
+  }
+
+  find(pool?: string): void {
+    this.send(pool === undefined ? { type: "FIND" } : { type: "FIND", payload: { pool } });
+  }
+
+  /** Resolves with (and removes) the first frame of `type`, waiting up to `timeout`. */
+  async next(type: string, timeout = 5000): Promise<Frame> {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const i = this.frames.findIndex((f) => f.type === type);
+      if (i >= 0) return this.frames.splice(i, 1)[0];
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`${this.id}: no ${type} within ${timeout} ms (got ${this.types()})`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** True if no frame of `type` arrived, after a round trip proves the socket is idle. */
+  async none(type: string): Promise<boolean> {
+    this.send({ type: "FIND", payload: { pool: "__probe" } });
+    await this.next("WAITING");
+    this.send({ type: "STOP" });
+    return !this.frames.some((f) => f.type === type);
+  }
+
+  types(): string {
+    return this.frames.map((f) => f.type).join(",") || "nothing";
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
+/** Gets an identity, connects and waits for PeerServer's OPEN. */
+export async function connect(
+  t: TestContext,
+  server: RunningServer,
+  headers: Record<string, string> = {},
+): Promise<Client> {
+  const { id, token } = await identity(server, headers);
+  const ws = new WebSocket(socketUrl(server, id, token), { headers });
+  const client = new Client(ws, id);
+  t.after(() => ws.terminate());
+  await new Promise<void>((resolve, reject) => {
+    ws.once("open", resolve);
+    ws.once("error", reject);
+    ws.once("unexpected-response", (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+  });
+  await client.next("OPEN");
+  return client;
+}
+
+/** Opens an upgrade and reports how it was refused: status and JSON body. */
+export function refusedUpgrade(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.on("open", () => {
+      ws.terminate();
+      reject(new Error("upgrade was accepted"));
+    });
+    ws.on("error", () => {});
+    ws.on("unexpected-response", (_req, res) => {
+      let text = "";
+      res.on("data", (chunk) => text += chunk);
+      res.on("end", () => {
+        ws.terminate();
+        resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null });
+      });
+    });
+  });
+}
+
+/** A public address per country for X-Forwarded-For (geoip-lite's own test fixtures). */
+export const ADDRESS = { GB: "81.2.69.160", US: "8.8.8.8", IN: "49.44.0.1" } as const;
+
+export const ROOT = new URL("..", import.meta.url).pathname;
+
+/** How to run bin/chatroulette.ts: under Node with tsx, or under Deno. */
+export function cliCommand(runtime: "node" | "deno"): string[] {
+  return runtime === "node"
+    ? [process.execPath, "--import", "tsx", "bin/chatroulette.ts"]
+    : [`${ROOT}node_modules/.bin/deno`, "run", "-A", "bin/chatroulette.ts"];
+}
+
+export interface CliRun {
+  readonly child: ChildProcess;
+  /** Resolves with the first stdout line that holds a URL. */
+  readonly url: Promise<string>;
+  /** Resolves when the process exits. */
+  readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+}
+
+/** Spawns the real CLI; killed (by pid) after the test unless it has exited. */
+export function runCli(t: TestContext, args: string[], runtime: "node" | "deno" = "node", env: Record<string, string> = {}): CliRun {
+  const [command, ...prefix] = cliCommand(runtime);
+  const child = spawn(command, [...prefix, ...args], { cwd: ROOT, env: { ...process.env, ...env, NO_COLOR: "1" } });
+  let stdout = "";
+  let stderr = "";
+  child.stderr!.on("data", (chunk) => stderr += chunk);
+  const url = new Promise<string>((resolve, reject) => {
+    child.stdout!.on("data", (chunk) => {
+      stdout += chunk;
+      const line = stdout.split("\n").find((l) => l.includes("http://"));
+      if (line) resolve(line.match(/http:\/\/\S+/)![0]);
+    });
+    child.on("exit", () => reject(new Error(`exited before printing a URL: ${stderr}`)));
+  });
+  url.catch(() => {});
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>(
+    (resolve) => child.on("exit", (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
+  return { child, url, exit };
+}
