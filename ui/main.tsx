@@ -1,3 +1,20 @@
+/** Mounts the island once: read the inline config, wire browser adapters, render. */
+import { Peer } from "peerjs";
 import { render } from "preact";
+import type { ClientConfig } from "../src/http/client-config.ts";
+import { App } from "./components/App.tsx";
+import { browserMedia } from "./media.ts";
+import { identityRequester, peerSignaling } from "./peer-client.ts";
+import { createChat } from "./state.ts";
+import "./style.css";
 
-render(<p>chatroulette</p>, document.getElementById("app")!);
+const config: ClientConfig = JSON.parse(document.getElementById("config")!.textContent!);
+const chat = createChat({
+  requestIdentity: identityRequester(),
+  openSignaling: peerSignaling(Peer, config, location),
+  media: browserMedia(),
+  maxMessageLength: config.maxMessageLength,
+});
+render(<App chat={chat} />, document.getElementById("app")!);
+chat.start();
+addEventListener("pagehide", () => chat.dispose());
