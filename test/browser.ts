@@ -5,7 +5,6 @@
  */
 import { existsSync } from "node:fs";
 import process from "node:process";
-import type { TestContext } from "node:test";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -32,11 +31,9 @@ const FLAGS = [
   "--allow-loopback-in-peer-connection",
 ];
 
-/** One browser for a test file; closed after it. */
-export async function launch(t: TestContext | { after(fn: () => unknown): void }, extraFlags: string[] = []): Promise<Browser> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...FLAGS, ...extraFlags] });
-  t.after(() => browser.close());
-  return browser;
+/** Chromium with fake media; the caller closes it. */
+export function launch(extraFlags: string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: [...FLAGS, ...extraFlags] });
 }
 
 /** A visitor: its own context (storage, permissions) and page, opened on `url`. */
