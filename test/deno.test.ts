@@ -1,0 +1,44 @@
+/**
+ * The same CLI under Deno (deno from npm): start on port 0, serve, pair two
+ * sockets through the upgrade gate, stop on SIGTERM; bad flags exit 2.
+ */
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import process from "node:process";
+import { describe, test } from "node:test";
+import { WebSocket } from "ws";
+import { Client, cliCommand, runCli } from "./helpers.ts";
+
+const deno = cliCommand("deno")[0];
+const missing = existsSync(deno) ? null : `no Deno at ${deno} (npm install)`;
+if (missing && process.env.CI === "true") throw new Error(`CI=true and ${missing}`);
+
+describe("chatroulette serve (Deno)", { skip: missing ?? false }, () => {
+  test("when started on port 0 under Deno, then it serves, pairs two visitors, and exits 0 on SIGTERM", async (t) => {
+    const run = runCli(t, ["serve", "--port", "0", "--host", "127.0.0.1"], "deno");
+    const url = await run.url;
+    assert.equal((await fetch(`${url}healthz`)).status, 200);
+    const clients = await Promise.all([0, 1].map(async () => {
+      const { id, token } = await (await fetch(`${url}api/identity`, { method: "POST" })).json();
+      const client = new Client(new WebSocket(`${url.replace("http", "ws")}signaling/peerjs?key=peerjs&id=${id}&token=${token}`), id);
+      t.after(() => client.ws.terminate());
+      await client.next("OPEN");
+      return client;
+    }));
+    for (const c of clients) c.find();
+    const [m0, m1] = await Promise.all(clients.map((c) => c.next("MATCH")));
+    assert.equal(m0.payload!.peer, clients[1].id);
+    assert.equal(m1.payload!.peer, clients[0].id);
+    const page = await (await fetch(url)).text();
+    const script = page.match(/src="(\/assets\/app-[^"]+\.js)"/)![1];
+    assert.equal((await fetch(`${url}${script.slice(1)}`)).status, 200, "the page's bundle is built under Deno too");
+    run.child.kill("SIGTERM");
+    assert.equal((await run.exit).code, 0);
+  });
+
+  test("when given a bad flag under Deno, then it exits 2 with one line", async (t) => {
+    const { code, stderr } = await runCli(t, ["serve", "--country", "INDIA"], "deno").exit;
+    assert.equal(code, 2);
+    assert.match(stderr.trim(), /^chatroulette: Invalid --country "INDIA": expected ISO 3166-1 alpha-2 codes/);
+  });
+});
