@@ -4,8 +4,8 @@
  * to deliver; a store applies commands atomically (see store.ts).
  *
  * Rules: a visitor is idle, waiting in one pool, or paired with one partner.
- * A newcomer pairs with the oldest visitor waiting in its pool, skipping the
- * one it has just left (or who just left it) when anybody else is waiting.
+ * A newcomer pairs with the oldest visitor waiting in its pool (with pairing
+ * at once, that is the only one, but a shared store may see more).
  * Next, stop and disconnect dissolve the pair and tell the partner.
  */
 export const DEFAULT_POOL = "public";
@@ -30,8 +30,6 @@ export interface Visitor {
   /** The pool it waits or talks in; null when idle. */
   pool: string | null;
   partner: string | null;
-  /** The partner of its last pair, whichever side ended it. */
-  lastPartner: string | null;
   /** When it last started waiting, from the caller's clock. */
   since: number;
 }
@@ -41,9 +39,6 @@ export interface MatchState {
   /** Waiting visitors per pool, oldest first (Map keeps insertion order). */
   readonly queues: Map<string, Map<string, Visitor>>;
 }
-
-/** How far down a queue to look for someone other than the last partner. */
-const SKIP_LIMIT = 8;
 
 export function createMatchState(): MatchState {
   return { visitors: new Map(), queues: new Map() };
@@ -57,7 +52,7 @@ export function find(state: MatchState, id: string, pool: string, now: number): 
   const events: MatchEvent[] = [];
   release(state, me, "next", events);
   const queue = state.queues.get(pool);
-  const partner = queue && pick(queue, me);
+  const partner = queue?.values().next().value;
   if (partner) {
     unqueue(state, partner);
     me.pool = partner.pool = pool;
@@ -92,7 +87,6 @@ export function disconnect(state: MatchState, id: string): MatchEvent[] {
   const me = state.visitors.get(id);
   if (!me) return events;
   release(state, me, "disconnect", events);
-  // Others may still name it as lastPartner: harmless, ids are never reissued.
   state.visitors.delete(id);
   return events;
 }
@@ -105,7 +99,7 @@ export function waitingCount(state: MatchState): number {
 
 function visitor(state: MatchState, id: string): Visitor {
   let v = state.visitors.get(id);
-  if (!v) state.visitors.set(id, v = { id, pool: null, partner: null, lastPartner: null, since: 0 });
+  if (!v) state.visitors.set(id, v = { id, pool: null, partner: null, since: 0 });
   return v;
 }
 
@@ -115,10 +109,8 @@ function release(state: MatchState, me: Visitor, reason: LeftReason, events: Mat
     const partner = state.visitors.get(me.partner);
     if (partner) {
       partner.partner = partner.pool = null;
-      partner.lastPartner = me.id;
       events.push({ type: "partner-left", to: partner.id, partner: me.id, reason });
     }
-    me.lastPartner = me.partner;
     me.partner = null;
   } else if (me.pool !== null) {
     unqueue(state, me);
@@ -132,17 +124,4 @@ function unqueue(state: MatchState, v: Visitor): void {
   if (!queue) return;
   queue.delete(v.id);
   if (queue.size === 0) state.queues.delete(v.pool);
-}
-
-/** The oldest waiting visitor that is not a just-left partner, else the oldest. */
-function pick(queue: Map<string, Visitor>, me: Visitor): Visitor | undefined {
-  let oldest: Visitor | undefined;
-  let looked = 0;
-  for (const candidate of queue.values()) {
-    oldest ??= candidate;
-    const recent = candidate.id === me.lastPartner || candidate.lastPartner === me.id;
-    if (!recent) return candidate;
-    if (++looked >= SKIP_LIMIT) break;
-  }
-  return oldest;
 }
