@@ -186,7 +186,7 @@ export function resolveConfig(
     const flag = flags[f.key];
     if (flag !== undefined) config[f.key] = parseFrom(f, flag, `${flagName}`);
     else if (env[f.env] !== undefined) config[f.key] = parseFrom(f, env[f.env], f.env);
-    else if (file[f.key] !== undefined) config[f.key] = parseFrom(f, file[f.key], `"${f.key}" in ${fileName}`);
+    else if (file[f.key] !== undefined) config[f.key] = parseFrom(f, file[f.key], `"${f.key}"`, ` in ${fileName}`);
     else config[f.key] = f.defaultValue;
   }
   const resolved = config as unknown as Config;
@@ -199,12 +199,12 @@ export function resolveConfig(
   return Object.freeze(resolved);
 }
 
-function parseFrom(f: Field, raw: unknown, source: string): unknown {
+function parseFrom(f: Field, raw: unknown, name: string, where = ""): unknown {
   try {
     return f.parse(raw);
   } catch (error) {
     if (!(error instanceof Expected)) throw error;
-    throw new ConfigError(`Invalid ${source} ${show(raw)}: expected ${error.message}`);
+    throw new ConfigError(`Invalid ${name} ${show(raw)}${where}: expected ${error.message}`);
   }
 }
 

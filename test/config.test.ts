@@ -3,7 +3,7 @@
  * the one-line error for every kind of bad input.
  */
 import assert from "node:assert/strict";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -134,5 +134,17 @@ describe("config errors name the option, the bad value and what is expected", ()
     await rejects({ flags: { config: path2 } }, /^Invalid "country" 91 in .*config.json: expected a comma-separated string or an array/);
     const path3 = await file(JSON.stringify({ iceServers: [{ url: "stun:x" }] }));
     await rejects({ flags: { config: path3 } }, /^Invalid "iceServers" \[\{"url":"stun:x"\}\] in .*: expected an array of \{"urls"/);
+  });
+});
+
+describe("config.example.json", () => {
+  test("when loaded, then it is valid, documents every key, and equals the defaults", async () => {
+    const path = new URL("../config.example.json", import.meta.url).pathname;
+    assert.deepEqual({ ...await loadConfig({ flags: { config: path } }) }, { ...DEFAULTS });
+    const json = JSON.parse(await readFile(path, "utf8"));
+    for (const key of Object.keys(DEFAULTS)) {
+      assert.ok(key in json, `${key} is shown`);
+      assert.ok(`//${key}` in json, `${key} has a comment`);
+    }
   });
 });
