@@ -3,15 +3,19 @@
  * the one-line error for every kind of bad input.
  */
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { describe, test } from "node:test";
+import { dirname, join } from "node:path";
+import { after, describe, test } from "node:test";
 import { ConfigError, DEFAULTS, loadConfig, resolveConfig } from "../src/config.ts";
 
+const dir = await mkdtemp(join(tmpdir(), "chatroulette-config-"));
+after(() => rm(dir, { recursive: true, force: true }));
+let files = 0;
+
 async function file(content: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "chatroulette-config-"));
-  const path = join(dir, "config.json");
+  const path = join(dir, `${++files}`, "config.json");
+  await mkdir(dirname(path));
   await writeFile(path, content);
   return path;
 }
