@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { WebSocket } from "ws";
-import { runCli } from "./helpers.ts";
+import { ADDRESS, runCli } from "./helpers.ts";
 
 describe("chatroulette serve (Node)", () => {
   test("when started on port 0, then it prints its URL, serves /healthz and exits 0 on SIGTERM", async (t) => {
@@ -38,6 +38,17 @@ describe("chatroulette serve (Node)", () => {
     const run = runCli(t, ["serve", "--host", "127.0.0.1"], "node", { CHATROULETTE_PORT: "0", CHATROULETTE_PATH: "/rtc" });
     const url = await run.url;
     assert.equal((await (await fetch(`${url}api/config`)).json()).path, "/rtc/");
+    run.child.kill("SIGTERM");
+    await run.exit;
+  });
+
+  test("when --country is repeated, then every listed country is admitted and the rest refused", async (t) => {
+    const run = runCli(t, ["serve", "--port", "0", "--host", "127.0.0.1", "--country", "IN", "--country", "GB,np", "--trust-proxy", "loopback"]);
+    const url = await run.url;
+    const status = async (ip: string) => (await fetch(`${url}api/stats`, { headers: { "X-Forwarded-For": ip } })).status;
+    assert.equal(await status(ADDRESS.IN), 200);
+    assert.equal(await status(ADDRESS.GB), 200);
+    assert.equal(await status(ADDRESS.US), 403);
     run.child.kill("SIGTERM");
     await run.exit;
   });

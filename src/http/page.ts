@@ -41,6 +41,8 @@ export async function bundleUi(): Promise<Asset[]> {
     outdir: "/assets",
     entryNames: "app-[hash]",
     logLevel: "silent",
+    // peerjs only reads browserDetails from webrtc-adapter; see ui/webrtc-adapter.ts.
+    alias: { "webrtc-adapter": `${UI_DIR}webrtc-adapter.ts` },
   });
   return result.outputFiles.map((file) => {
     const body = Buffer.from(file.contents);
