@@ -7,6 +7,7 @@ import type { RawData } from "ws";
 import type { Logger } from "../log.ts";
 import type { MatchEvent } from "../matchmaker/core.ts";
 import type { MatchStore } from "../matchmaker/store.ts";
+import type { SocketOwner } from "./peer-server.ts";
 import { encode, type FrameErrorCode, parseFrame, type ServerFrame } from "./protocol.ts";
 
 /** What a session needs of its socket: ws's WebSocket satisfies it. */
@@ -17,6 +18,8 @@ export interface FrameSocket {
 
 export interface SessionDeps {
   readonly store: MatchStore;
+  /** The socket closed: drop this session from the registry. */
+  readonly forget: (session: Session) => void;
   /** Hands the events of a command to the sessions they are for. */
   readonly deliver: (events: readonly MatchEvent[]) => void;
   readonly now: () => number;
@@ -35,14 +38,16 @@ export const CLOSE = {
   goingAway: 1001,
 } as const;
 
-export class Session {
+const IDLE: Promise<unknown> = Promise.resolve();
+
+export class Session implements SocketOwner {
   partner: string | null = null;
   /** The partner before this one: may still receive our LEAVE. */
   previous: string | null = null;
   #tokens = BURST;
   #refilledAt: number;
   #strikes = 0;
-  #commands: Promise<unknown> = Promise.resolve();
+  #commands: Promise<unknown> = IDLE;
   #closed = false;
 
   readonly id: string;
@@ -102,9 +107,10 @@ export class Session {
   }
 
   /** The socket closed: dissolve the pair after any command still running. */
-  disconnected(): Promise<unknown> {
+  closed(): void {
     this.#closed = true;
-    return this.#run(() => this.deps.store.disconnect(this.id, this.deps.now()));
+    this.deps.forget(this);
+    void this.#run(() => this.deps.store.disconnect(this.id, this.deps.now()));
   }
 
   #leavePartner(): void {
@@ -115,10 +121,14 @@ export class Session {
 
   /** Commands of one visitor run one after another, whatever the store's latency. */
   #run(command: () => Promise<readonly MatchEvent[]>): Promise<unknown> {
-    this.#commands = this.#commands.then(command).then(this.deps.deliver).catch((error) => {
+    const run = this.#commands.then(command).then(this.deps.deliver).catch((error) => {
       this.deps.log.error(`matchmaker failed for ${this.id}: ${(error as Error).stack ?? error}`);
+    }).finally(() => {
+      // Idle sessions hold no promise of their own.
+      if (this.#commands === run) this.#commands = IDLE;
     });
-    return this.#commands;
+    this.#commands = run;
+    return run;
   }
 
   #take(): boolean {

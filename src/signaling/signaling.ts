@@ -12,7 +12,7 @@ import type { Identities } from "../identity.ts";
 import type { Logger } from "../log.ts";
 import type { MatchEvent } from "../matchmaker/core.ts";
 import type { MatchStore } from "../matchmaker/store.ts";
-import { createPeerServer, type FilteredSocket, PEER_KEY } from "./peer-server.ts";
+import { createPeerServer, type GatedSocket, PEER_KEY } from "./peer-server.ts";
 import { CLOSE, Session } from "./session.ts";
 
 export interface Signaling {
@@ -47,7 +47,10 @@ export function createSignaling(
   const deliver = (events: readonly MatchEvent[]) => {
     for (const event of events) sessions.get(event.to)?.receive(event);
   };
-  const deps = { store, deliver, now, log };
+  const forget = (session: Session) => {
+    if (sessions.get(session.id) === session) sessions.delete(session.id);
+  };
+  const deps = { store, deliver, forget, now, log };
 
   /** Throws the Refusal that answers this upgrade, or returns the admitted id. */
   function admit(req: IncomingMessage): string {
@@ -61,11 +64,14 @@ export function createSignaling(
       throw new Refusal("invalid_identity");
     }
     if (sessions.has(id)) throw new Refusal("id_taken");
-    return id;
+    // A copy, not a slice of the URL string, which would stay alive with it.
+    return Buffer.from(id).toString();
   }
 
+  const onSocketError = (error: Error) => log.debug(`upgrade socket error: ${error.message}`);
+
   httpServer.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on("error", (error) => log.debug(`upgrade socket error: ${error.message}`));
+    socket.on("error", onSocketError);
     let id: string;
     try {
       id = admit(req);
@@ -78,11 +84,7 @@ export function createSignaling(
     peer.wss.handleUpgrade(req, socket, head, (ws) => {
       const session = new Session(id, ws, deps);
       sessions.set(id, session);
-      (ws as FilteredSocket).filter = (data, isBinary) => session.accept(data, isBinary);
-      ws.on("close", () => {
-        sessions.delete(id);
-        void session.disconnected();
-      });
+      (ws as GatedSocket).owner = session;
       peer.wss.emit("connection", ws, req);
     });
   });
@@ -92,7 +94,7 @@ export function createSignaling(
     online: () => sessions.size,
     async close() {
       const closed = [...sessions.values()].map((session) => {
-        const ws = session.socket as FilteredSocket;
+        const ws = session.socket as GatedSocket;
         return new Promise<void>((resolve) => {
           ws.once("close", () => resolve());
           ws.close(CLOSE.goingAway, "server shutting down");
