@@ -7,7 +7,7 @@ import { createServer as createHttpServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { createClientAddress } from "./client-ip.ts";
-import type { Config } from "./config.ts";
+import { type Config, DEFAULTS } from "./config.ts";
 import { createGeoGate } from "./geo/gate.ts";
 import { loadCountryLookup, type LookupCountry } from "./geo/lookup.ts";
 import { createCountryPolicy } from "./geo/policy.ts";
@@ -16,6 +16,7 @@ import { clientConfig } from "./http/client-config.ts";
 import { errorHandler } from "./http/errors.ts";
 import { createPage } from "./http/page.ts";
 import { Refusal } from "./errors.ts";
+import { clientCapacity, openFileLimit } from "./fd-limit.ts";
 import { createIdentities } from "./identity.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createMemoryStore, type MatchStore } from "./matchmaker/store.ts";
@@ -60,10 +61,12 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
   app.disable("x-powered-by");
   const httpServer = createHttpServer(app);
 
+  const capacity = clientCapacity(openFileLimit());
+  const maxClients = Math.min(config.maxClients, capacity);
   const signaling = createSignaling({
     httpServer,
     path: config.path,
-    maxClients: config.maxClients,
+    maxClients,
     geoGate,
     identities,
     store,
@@ -93,6 +96,11 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
     app,
     httpServer,
     async listen() {
+      if (maxClients < config.maxClients) {
+        // Only news when the operator asked for more; with the default it is the usual case.
+        const say = config.maxClients === DEFAULTS.maxClients ? log.info : log.warn;
+        say(`holding at most ${maxClients} clients, not ${config.maxClients}: the open-file limit is too low (raise ulimit -n for more)`);
+      }
       if (!policy.admitsEveryone && !lookupCountry) lookupCountry = await loadCountryLookup();
       await Promise.all([page.build(), bind(httpServer, config, log)]);
       const { port } = httpServer.address() as AddressInfo;
