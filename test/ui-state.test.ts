@@ -289,10 +289,11 @@ describe("page model: signaling and matching", () => {
   });
 
   test("when the partner leaves, then a system line says so and it looks for another stranger", async () => {
-    const { chat, client, data, call } = await paired();
+    const { chat, client, data, call, timers } = await paired();
     client().on.partnerLeft({ peer: "someone-else", reason: "next" });
     assert.equal(chat.peerState.value, "connected", "a stale notice is ignored");
     client().on.partnerLeft({ peer: "p1", reason: "disconnect" });
+    await timers.advance(0);
     assert.ok(data.closed && call.closed);
     assert.equal(chat.remoteStream.value, null);
     assert.equal(chat.peerState.value, "waiting");
@@ -310,10 +311,12 @@ describe("page model: signaling and matching", () => {
   });
 
   test("when Next is pressed, then the stranger's links close, the chat clears and a new stranger is sought", async () => {
-    const { chat, client, data, call } = await paired();
+    const { chat, client, data, call, timers } = await paired();
     chat.send("hi");
     chat.next();
     assert.equal(client().finds, 2);
+    assert.equal(chat.send("too late"), false, "the old stranger is gone at once");
+    await timers.advance(0);
     assert.ok(data.closed && call.closed);
     assert.deepEqual(chat.messages.value, []);
     assert.equal(chat.peerState.value, "waiting");
@@ -370,6 +373,7 @@ describe("page model: signaling and matching", () => {
     s.client().on.closed();
     assert.equal(s.chat.serverState.value, "disconnected");
     assert.equal(s.chat.peerState.value, "idle");
+    await s.timers.advance(0);
     assert.ok(s.clients[0].destroyed && s.clients[0].data[0].closed);
     assert.deepEqual(texts(s.chat).at(-1), `system:${TEXT.lost}`);
     const delays: number[] = [];

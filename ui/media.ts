@@ -44,21 +44,14 @@ export function browserMedia(nav: Navigator = navigator, doc: Document = documen
       return () => nav.mediaDevices.removeEventListener("devicechange", onChange);
     },
     placeholder(kind) {
-      if (kind === "audio") {
-        const context = new AudioContext();
-        return context.createMediaStreamDestination().stream.getAudioTracks()[0];
-      }
-      const canvas = Object.assign(doc.createElement("canvas"), { width: 320, height: 240 });
-      const paint = () => canvas.getContext("2d")?.fillRect(0, 0, canvas.width, canvas.height);
-      paint();
-      const track = canvas.captureStream(2).getVideoTracks()[0];
-      // A canvas stream only yields frames when painted: keep it alive while used.
-      const timer = setInterval(paint, 500);
-      track.addEventListener("ended", () => clearInterval(timer));
+      // The receiving end of a never-connected connection: a real track that
+      // carries no media, so it costs nothing until a device replaces it.
+      const holder = new RTCPeerConnection();
+      const track = holder.addTransceiver(kind).receiver.track;
       const stop = track.stop.bind(track);
       track.stop = () => {
-        clearInterval(timer);
         stop();
+        holder.close();
       };
       return track;
     },

@@ -277,14 +277,20 @@ export function createChat(deps: ChatDeps) {
     session?.data?.send(message);
   }
 
-  /** Close everything of the current stranger; the caller decides what to say. */
+  /**
+   * Forget the current stranger; the caller decides what to say. Their links
+   * stop counting at once (every callback checks the session), and are closed
+   * in a moment, so that after Next the new stranger's MATCH is handled first.
+   */
   function endSession() {
     const s = session;
     session = null;
     if (s) {
       timers.clear(s.timer);
-      s.data?.close();
-      s.call?.close();
+      timers.set(() => {
+        s.data?.close();
+        s.call?.close();
+      }, 0);
     }
     timers.clear(typingShowTimer);
     timers.clear(typingIdleTimer);
