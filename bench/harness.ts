@@ -1,0 +1,207 @@
+/**
+ * The benchmark harness: start a server under test in its own process (ours
+ * under Node or Deno, PeerServer, or the book's design), read its RSS, drive
+ * load generators over IPC, and summarise timings. Every process it starts is
+ * stopped by pid.
+ */
+import { type ChildProcess, fork, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import process from "node:process";
+import type { Command, ConnectResult, MatchResult, TargetKind } from "./load.ts";
+
+export const ROOT = new URL("..", import.meta.url).pathname;
+
+export interface Server {
+  readonly kind: TargetKind;
+  readonly pid: number;
+  readonly origin: string;
+  /** Where the signaling WebSocket lives on this server. */
+  readonly socketPath: string;
+  /** Milliseconds from spawn to the ready line. */
+  readonly startMs: number;
+  stop(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
+/** Spawns `command` and resolves once stdout shows `ready` (with the URL or port in group 1). */
+async function start(
+  kind: TargetKind,
+  command: string[],
+  ready: RegExp,
+  toOrigin: (match: RegExpMatchArray) => string,
+  socketPath: string,
+): Promise<Server> {
+  const started = performance.now();
+  const child = spawn(command[0], command.slice(1), { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  running.add(child);
+  let stderr = "";
+  child.stderr!.on("data", (chunk) => stderr = (stderr + chunk).slice(-2000));
+  const match = await new Promise<RegExpMatchArray>((resolve, reject) => {
+    let out = "";
+    const onData = (chunk: Buffer) => {
+      out += chunk;
+      const m = out.match(ready);
+      if (!m) return;
+      // Stop reading: PeerServer logs a line per client, which we do not want to buffer.
+      child.stdout!.off("data", onData);
+      child.stdout!.resume();
+      resolve(m);
+    };
+    child.stdout!.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`${command.join(" ")} exited (${code}): ${stderr}`)));
+  });
+  const startMs = performance.now() - started;
+  return {
+    kind,
+    pid: child.pid!,
+    origin: toOrigin(match),
+    socketPath,
+    startMs,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+        setTimeout(() => child.kill("SIGKILL"), 5000).unref();
+      }).then(() => void running.delete(child)),
+  };
+}
+
+/**
+ * V8 flags for servers under test, e.g. ["--max-semi-space-size=1"]. Empty
+ * (Node's defaults) unless a scenario sets it.
+ */
+export const nodeFlags: string[] = [];
+
+/** `chatroulette serve` under Node (tsx) or Deno, on a free port. */
+export function startOurs(runtime: "node" | "deno", args: string[] = []): Promise<Server> {
+  const cli = runtime === "node"
+    ? [process.execPath, ...nodeFlags, "--import", "tsx", "bin/chatroulette.ts"]
+    : [`${ROOT}node_modules/.bin/deno`, "run", "-A", "bin/chatroulette.ts"];
+  return start(
+    "ours",
+    [...cli, "serve", "--host", "127.0.0.1", "--port", "0", "--log-level", "error", ...args],
+    /listening on (http:\/\/\S+?)\/?\s/,
+    (m) => m[1],
+    "/signaling/peerjs",
+  );
+}
+
+/** The reference: PeerServer's own CLI (`peerjs`), as an operator would run it. */
+export async function startPeerServer(args: string[] = []): Promise<Server> {
+  const port = await freePort();
+  return start(
+    "peer",
+    [process.execPath, ...nodeFlags, `${ROOT}node_modules/.bin/peerjs`, "--port", String(port), "--host", "127.0.0.1", ...args],
+    /Started PeerServer on \S+, port: (\d+)/,
+    (m) => `http://127.0.0.1:${m[1]}`,
+    "/peerjs",
+  );
+}
+
+/** The reference for matchmaking: the book's design (bench/book-server.ts). */
+export function startBook(): Promise<Server> {
+  return startScript("book", "bench/book-server.ts", "/signaling/peerjs");
+}
+
+/** The floor: a bare ws server (bench/ws-server.ts), no PeerServer, no logic. */
+export function startBareWs(): Promise<Server> {
+  return startScript("peer", "bench/ws-server.ts", "/peerjs");
+}
+
+function startScript(kind: TargetKind, script: string, socketPath: string): Promise<Server> {
+  return start(kind, [process.execPath, ...nodeFlags, "--import", "tsx", script, "0"], /on (http:\/\/\S+?)\/?\s/, (m) => m[1], socketPath);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    }).on("error", reject);
+  });
+}
+
+/** Resident set size of a process, in KiB. */
+export function rssKiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(status.match(/VmRSS:\s+(\d+)/)![1]);
+}
+
+/**
+ * RSS after 12 s of quiet (V8 shrinks its heap once a process has idled for
+ * several seconds), then once it moves by less than 1% over a second (≤ 20 s).
+ */
+export async function settledRssKiB(pid: number): Promise<number> {
+  await sleep(12_000);
+  let last = rssKiB(pid);
+  for (let i = 0; i < 8; i++) {
+    await sleep(1000);
+    const now = rssKiB(pid);
+    if (Math.abs(now - last) < last * 0.01) return now;
+    last = now;
+  }
+  return last;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A load generator process; `send` runs one command and resolves with its result. */
+export interface Load {
+  /** Ours only: fetch identities now, so that connect() opens sockets alone. */
+  identities(server: Server, count: number): Promise<{ fetched: number }>;
+  connect(server: Server, count: number, localAddress?: string): Promise<ConnectResult>;
+  burst(): Promise<MatchResult>;
+  paced(perSecond: number, seconds: number): Promise<MatchResult>;
+  stop(): Promise<void>;
+}
+
+export function startLoad(): Load {
+  const child = fork(`${ROOT}bench/load.ts`, [], {
+    execArgv: ["--import", "tsx", "--max-old-space-size=2048"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  running.add(child);
+  const send = <T>(command: Command): Promise<T> =>
+    new Promise((resolve, reject) => {
+      child.once("message", (reply: { ok: boolean; result?: T; error?: string }) =>
+        reply.ok ? resolve(reply.result!) : reject(new Error(reply.error))
+      );
+      child.send(command);
+    });
+  return {
+    identities: (server, count) => send({ cmd: "identities", origin: server.origin, count }),
+    connect: (server, count, localAddress) =>
+      send({ cmd: "connect", kind: server.kind, origin: server.origin, socketPath: server.socketPath, count, localAddress }),
+    burst: () => send({ cmd: "burst" }),
+    paced: (perSecond, seconds) => send({ cmd: "paced", perSecond, seconds }),
+    async stop() {
+      await send({ cmd: "close" }).catch(() => {});
+      child.disconnect();
+      running.delete(child);
+    },
+  };
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+export const median = (values: readonly number[]) => percentile(values, 50);
+
+/** Runs `fn` over a server and always stops the server, even when `fn` throws. */
+export async function using<T>(server: Server | Promise<Server>, fn: (server: Server) => Promise<T>): Promise<T> {
+  const s = await server;
+  try {
+    return await fn(s);
+  } finally {
+    await s.stop();
+  }
+}

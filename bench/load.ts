@@ -1,0 +1,256 @@
+/**
+ * A load generator, run as its own process (forked by the harness) so that
+ * the server under test has its CPU to itself. It holds signaling sockets the
+ * way peerjs does (HEARTBEAT every 5 s) and drives matchmaking, answering one
+ * IPC command at a time. Everything is bounded: counts come from the harness
+ * and the process exits when the harness goes away.
+ */
+import { Agent, request } from "node:http";
+import process from "node:process";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { WebSocket } from "ws";
+
+/** ours: identity + FIND/MATCH; peer: bare PeerServer; book: PeerServer + GET /find polling. */
+export type TargetKind = "ours" | "peer" | "book";
+
+export type Command =
+  | { cmd: "identities"; origin: string; count: number }
+  | { cmd: "connect"; kind: TargetKind; origin: string; socketPath: string; count: number; localAddress?: string }
+  | { cmd: "burst" }
+  | { cmd: "paced"; perSecond: number; seconds: number }
+  | { cmd: "close" };
+
+export interface ConnectResult {
+  opened: number;
+  refused: number;
+  /** Why the first refused client was refused. */
+  firstRefusal: string | null;
+  ms: number;
+}
+
+export interface MatchResult {
+  pairs: number;
+  /** Epoch ms of the first request and of the last pair seen, for cross-process totals. */
+  firstAt: number;
+  lastAt: number;
+  /** FIND (or /find) to MATCH for the visitor whose request made the pair, ms. */
+  latencies: number[];
+  /** This load process's own event-loop delay, p99 ms: time it added to every answer. */
+  loadLagP99?: number;
+  at?: number[];
+}
+
+interface Bot {
+  id: string;
+  ws: WebSocket;
+  sentAt: number;
+  busy: boolean;
+}
+
+const HEARTBEAT_MS = 5000;
+const CONCURRENCY = 200;
+const now = () => performance.timeOrigin + performance.now();
+
+let kind: TargetKind = "ours";
+let origin = "";
+const bots: Bot[] = [];
+/** Identities fetched ahead of connecting, so their HTTP cost is not counted with the sockets'. */
+const identities: Array<{ id: string; token: string }> = [];
+let onMatch: ((bot: Bot, frame: { type: string; payload?: { role?: string } }) => void) | null = null;
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+/** Heartbeats spread over the period, as independent browsers would send them. */
+const SLICES = 100;
+let slice = 0;
+const heartbeat = setInterval(() => {
+  for (let i = slice; i < bots.length; i += SLICES) {
+    if (bots[i].ws.readyState === WebSocket.OPEN) bots[i].ws.send('{"type":"HEARTBEAT"}');
+  }
+  slice = (slice + 1) % SLICES;
+}, HEARTBEAT_MS / SLICES);
+
+function http(method: string, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${origin}${path}`, { method, agent }, (res) => {
+      let body = "";
+      res.on("data", (chunk) => body += chunk);
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+async function fetchIdentity(): Promise<{ id: string; token: string } | string> {
+  const res = await http("POST", "/api/identity").catch((e: Error) => ({ status: 0, body: e.message }));
+  return res.status === 201 ? JSON.parse(res.body) : `identity: HTTP ${res.status} ${res.body.slice(0, 80)}`;
+}
+
+/** Fetches `count` identities with a few requests in flight. */
+async function prefetch(count: number): Promise<{ fetched: number }> {
+  let left = count;
+  const worker = async () => {
+    while (left-- > 0) {
+      const identity = await fetchIdentity();
+      if (typeof identity === "string") throw new Error(identity);
+      identities.push(identity);
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, worker));
+  return { fetched: identities.length };
+}
+
+/** Opens one socket; resolves with the bot, or with the reason it was refused. */
+async function open(socketPath: string, localAddress?: string): Promise<Bot | string> {
+  let id: string = crypto.randomUUID();
+  let token = "t";
+  if (kind === "ours") {
+    const identity = identities.pop() ?? await fetchIdentity();
+    if (typeof identity === "string") return identity;
+    ({ id, token } = identity);
+  }
+  const url = `${origin.replace("http", "ws")}${socketPath}?key=peerjs&id=${id}&token=${token}`;
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { localAddress, perMessageDeflate: false });
+    const bot: Bot = { id, ws, sentAt: 0, busy: false };
+    const refuse = (why: string) => {
+      ws.terminate();
+      resolve(why);
+    };
+    ws.once("unexpected-response", (_req, res) => refuse(`HTTP ${res.statusCode}`));
+    ws.once("error", (e) => refuse(e.message));
+    ws.on("message", (data) => {
+      const frame = JSON.parse(data.toString());
+      if (frame.type === "OPEN") return resolve(bot);
+      if (frame.type === "ERROR") return refuse(`ERROR ${frame.payload?.msg}`);
+      onMatch?.(bot, frame);
+    });
+  });
+}
+
+async function connect(c: Extract<Command, { cmd: "connect" }>): Promise<ConnectResult> {
+  kind = c.kind;
+  origin = c.origin;
+  const started = now();
+  const before = bots.length;
+  let next = 0;
+  let refused = 0;
+  let firstRefusal: string | null = null;
+  // A refusal ends the ramp: we measure how many are held before the first one.
+  const worker = async () => {
+    while (next < c.count && firstRefusal === null) {
+      next++;
+      const result = await open(c.socketPath, c.localAddress);
+      if (typeof result === "string") {
+        refused++;
+        firstRefusal ??= result;
+      } else bots.push(result);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return { opened: bots.length - before, refused, firstRefusal, ms: now() - started };
+}
+
+/** Ours: FIND on the socket. Book: GET /find, which pairs on the second caller. */
+function ask(bot: Bot, record: (latency: number) => void): void {
+  bot.busy = true;
+  bot.sentAt = now();
+  if (kind === "ours") {
+    bot.ws.send('{"type":"FIND"}');
+    return;
+  }
+  void http("GET", `/find?id=${bot.id}`).then(({ status }) => {
+    bot.busy = false;
+    if (status === 200) record(now() - bot.sentAt);
+  });
+}
+
+function matching(record: (latency: number) => void): void {
+  onMatch = (bot, frame) => {
+    if (frame.type === "MATCH") {
+      bot.busy = false;
+      if (frame.payload?.role === "caller") record(now() - bot.sentAt);
+    } else if (frame.type === "PARTNER-LEFT") bot.busy = false;
+  };
+}
+
+/** A result and the function that records one pair into it. */
+function tally(): [MatchResult, (latency: number) => void] {
+  const result: MatchResult = { pairs: 0, firstAt: now(), lastAt: 0, latencies: [], at: [] };
+  return [result, (latency) => {
+    result.pairs++;
+    result.lastAt = now();
+    result.latencies.push(latency);
+    result.at!.push(result.lastAt - result.firstAt);
+  }];
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Every bot asks at once; resolves when every request is answered (or 30 s pass). */
+async function burst(): Promise<MatchResult> {
+  const [result, record] = tally();
+  matching(record);
+  for (const bot of bots) ask(bot, record);
+  const deadline = now() + 30_000;
+  while (bots.some((b) => b.busy) && now() < deadline) await sleep(5);
+  return result;
+}
+
+/** Asks at a steady rate from idle bots and records each pair's latency. */
+async function paced(perSecond: number, seconds: number): Promise<MatchResult> {
+  const lag = monitorEventLoopDelay({ resolution: 1 });
+  lag.enable();
+  const [result, record] = tally();
+  matching(record);
+  for (const bot of bots) bot.busy = false;
+  const end = now() + seconds * 1000;
+  let sent = 0;
+  let cursor = 0;
+  while (now() < end) {
+    const due = Math.floor(((now() - result.firstAt) / 1000) * perSecond);
+    for (; sent < due; sent++) {
+      // Round-robin over bots that are not already waiting for an answer.
+      for (let tries = 0; tries < bots.length; tries++) {
+        const bot = bots[cursor++ % bots.length];
+        if (!bot.busy) {
+          ask(bot, record);
+          break;
+        }
+      }
+    }
+    await sleep(1);
+  }
+  await sleep(200); // let answers in flight land
+  lag.disable();
+  result.loadLagP99 = lag.percentile(99) / 1e6;
+  (result as { loadLagMax?: number }).loadLagMax = lag.max / 1e6;
+  return result;
+}
+
+async function handle(command: Command): Promise<unknown> {
+  switch (command.cmd) {
+    case "identities":
+      origin = command.origin;
+      return prefetch(command.count);
+    case "connect":
+      return connect(command);
+    case "burst":
+      return burst();
+    case "paced":
+      return paced(command.perSecond, command.seconds);
+    case "close":
+      clearInterval(heartbeat);
+      for (const bot of bots) bot.ws.terminate();
+      bots.length = 0;
+      return {};
+  }
+}
+
+process.on("message", (command: Command) => {
+  handle(command).then(
+    (result) => process.send!({ ok: true, result }),
+    (error: Error) => process.send!({ ok: false, error: error.stack ?? String(error) }),
+  );
+});
+// Bounded: never outlive the harness.
+process.on("disconnect", () => process.exit(0));
