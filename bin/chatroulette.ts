@@ -1,10 +1,11 @@
-#!/usr/bin/env -S node --import tsx
+#!/usr/bin/env -S node --import=tsx
+// (--import=tsx, not "--import tsx": tsx's import lexer would read that shebang as an import.)
 /**
  * The command line: parse, resolve config, start, print, handle signals and
  * exit codes. Everything else lives in src/.
  */
 import process from "node:process";
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { CONFIG_ENV, ConfigError, type ConfigKey, DEFAULTS, FIELDS, loadConfig } from "../src/config.ts";
 import { createServer } from "../src/server.ts";
 import { VERSION } from "../src/version.ts";
@@ -48,7 +49,54 @@ Examples:
     process.stdout.write(`chatroulette ${VERSION} listening on ${url}\n`);
     onShutdown(() => server.close());
   });
+  program.command("smoke")
+    .description("Check a live deployment end to end with bot visitors (WebRTC in Node), then PASS or FAIL.")
+    .argument("<url>", "the deployment, e.g. https://chat.example.org/")
+    .option("--pairs <n>", "pairs of bots; 2 or more also checks leaving and Next", positiveInteger("--pairs", 20), 1)
+    .option("--timeout <s>", "seconds each step may take", positiveInteger("--timeout", 600), 10)
+    .option("--json", "print one JSON object with per-step timings instead of lines")
+    .option("--path <path>", "signaling path, when not what the server's /api/config says")
+    .option("--insecure", "accept a self-signed HTTPS certificate")
+    .option("--media", "send a synthetic camera and check video frames arrive both ways")
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} })
+    .addHelpText("after", `
+Bots wait in a private pool, so they only ever meet each other, never real visitors.
+Exit codes: 0 passed; 1 a check failed (the line says which and why); 2 usage error or unreachable URL.
+
+Examples:
+  $ chatroulette smoke http://127.0.0.1:8080 --pairs 3
+  $ chatroulette smoke https://chat.example.org --json --timeout 20 --media`)
+    .action(async (url: string, flags: { pairs: number; timeout: number; json?: boolean; path?: string; insecure?: boolean; media?: boolean }) => {
+      if (!URL.canParse(url) || !["http:", "https:"].includes(new URL(url).protocol)) {
+        throw new UsageError(`Invalid URL "${url}": expected http:// or https:// and a host`);
+      }
+      const { runSmoke } = await import("../src/smoke/smoke.ts");
+      const { reportJson, stepLine, verdictLine } = await import("../src/smoke/report.ts");
+      if (!flags.json) process.stdout.write(`chatroulette smoke ${url} (${flags.pairs} pair${flags.pairs > 1 ? "s" : ""})\n`);
+      const report = await runSmoke(
+        { url, pairs: flags.pairs, timeoutMs: flags.timeout * 1000, path: flags.path, insecure: !!flags.insecure, media: !!flags.media },
+        (step) => flags.json || process.stdout.write(`${stepLine(step)}\n`),
+      );
+      const code = report.ok ? EXIT.ok : report.unreachable ? EXIT.usage : EXIT.failure;
+      process.stdout.write(`${flags.json ? reportJson(report, code) : verdictLine(report)}\n`);
+      // WebRTC's native threads would keep a finished run alive.
+      process.exit(code);
+    });
   return program;
+}
+
+/** A command-line mistake that is not commander's to catch. */
+class UsageError extends Error {}
+
+function positiveInteger(flag: string, max: number) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < 1 || n > max) {
+      throw new InvalidArgumentError(`Invalid ${flag} "${value}": expected an integer from 1 to ${max}`);
+    }
+    return n;
+  };
 }
 
 function show(value: unknown): string {
@@ -88,7 +136,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`chatroulette: ${error.message.replace(/^error: /, "").replace(/\n+/g, " ")}; see --help\n`);
       return EXIT.usage;
     }
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof UsageError) {
       process.stderr.write(`chatroulette: ${error.message}\n`);
       return EXIT.usage;
     }

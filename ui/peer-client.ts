@@ -66,9 +66,18 @@ export function identityRequester(origin = ""): RequestIdentity {
   };
 }
 
-/** Opens peerjs against the server this page came from. */
-export function peerSignaling(PeerClass: typeof Peer, config: ClientConfig, location: Location): OpenSignaling {
+/**
+ * Opens peerjs against the server at `location` (the page's own). Scripted
+ * visitors pass a private `pool` so that they only meet each other.
+ */
+export function peerSignaling(
+  PeerClass: typeof Peer,
+  config: ClientConfig,
+  location: Pick<Location, "protocol" | "hostname" | "port">,
+  { pool }: { pool?: string } = {},
+): OpenSignaling {
   const secure = location.protocol === "https:";
+  const find = pool ? { type: "FIND", payload: { pool } } : { type: "FIND" };
   return ({ id, token }, events) => {
     const peer = new PeerClass(id, {
       host: location.hostname,
@@ -105,7 +114,7 @@ export function peerSignaling(PeerClass: typeof Peer, config: ClientConfig, loca
       }
     });
     return {
-      find: () => peer.socket.send({ type: "FIND" }),
+      find: () => peer.socket.send(find),
       connect: (partner) => dataLink(peer.connect(partner, { serialization: "json", reliable: true })),
       call: (partner, stream) => callLink(peer.call(partner, stream)),
       destroy: () => {

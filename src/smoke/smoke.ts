@@ -1,0 +1,176 @@
+/**
+ * `chatroulette smoke <url>`: checks a live deployment end to end with bot
+ * visitors (see bot.ts): identity, signaling socket, queue, match, data
+ * channel, a message each way, optionally video frames, then — with two
+ * pairs or more — a stranger leaving and Next re-pairing, and leaving cleanly.
+ * Each step is timed; the first failure ends the run with its reason.
+ */
+import { randomBytes } from "node:crypto";
+import type { ClientConfig } from "../http/client-config.ts";
+import { Bot, StepFailed } from "./bot.ts";
+import { loadPeerJs } from "./webrtc.ts";
+
+export interface SmokeOptions {
+  readonly url: string;
+  readonly pairs: number;
+  readonly timeoutMs: number;
+  /** The signaling path, when not the one the server's /api/config gives. */
+  readonly path?: string;
+  readonly insecure: boolean;
+  readonly media: boolean;
+}
+
+export interface Step {
+  readonly name: string;
+  readonly ms: number;
+  readonly ok: boolean;
+  readonly error?: string;
+}
+
+export interface SmokeReport {
+  readonly url: string;
+  readonly pool: string;
+  readonly pairs: number;
+  readonly ok: boolean;
+  /** The URL could not be reached, or is not a chatroulette server. */
+  readonly unreachable: boolean;
+  readonly steps: readonly Step[];
+  readonly totalMs: number;
+}
+
+/** The server was not there to test. */
+class Unreachable extends Error {
+  override name = "Unreachable";
+}
+
+/**
+ * @example
+ * const report = await runSmoke({ url: "https://chat.example.org/", pairs: 2, timeoutMs: 10_000, insecure: false, media: false });
+ * report.ok; // every step passed
+ */
+export async function runSmoke(options: SmokeOptions, onStep: (step: Step) => void = () => {}): Promise<SmokeReport> {
+  const started = performance.now();
+  const origin = new URL(options.url).origin;
+  const pool = `smoke-${randomBytes(6).toString("hex")}`;
+  const steps: Step[] = [];
+  const bots: Bot[] = [];
+  let unreachable = false;
+
+  const step = async (name: string, run: () => Promise<unknown>) => {
+    const t = performance.now();
+    try {
+      await run();
+    } catch (error) {
+      const failed = { name, ms: performance.now() - t, ok: false, error: (error as Error).message };
+      steps.push(failed);
+      onStep(failed);
+      throw error;
+    }
+    const done = { name, ms: performance.now() - t, ok: true };
+    steps.push(done);
+    onStep(done);
+  };
+
+  try {
+    let config!: ClientConfig;
+    const runtime = await loadPeerJs({ insecure: options.insecure });
+    await step("reach the server", async () => {
+      config = await fetchConfig(origin, options.path);
+    });
+    const bot = (name: string) => {
+      const b = new Bot(name, { runtime, origin, config, pool, camera: options.media, timeoutMs: options.timeoutMs });
+      bots.push(b);
+      return b;
+    };
+
+    const pairs: Array<[Bot, Bot]> = [];
+    for (let i = 1; i <= options.pairs; i++) {
+      const [a, b] = [bot(`bot ${2 * i - 1}`), bot(`bot ${2 * i}`)];
+      pairs.push([a, b]);
+      const p = `pair ${i}:`;
+      // One pair at a time: the first bot waits alone in the pool when the second asks.
+      await step(`${p} get an identity`, async () => {
+        a.start();
+        b.start();
+        await Promise.all([a, b].map((x) => x.until(() => x.id.value !== "", "no identity issued")));
+      });
+      await step(`${p} connect the signaling socket`, () =>
+        Promise.all([a, b].map((x) => x.until(() => x.chat.serverState.value === "connected", "signaling socket did not open"))));
+      await step(`${p} get matched with each other`, () =>
+        Promise.all([
+          a.until(() => a.partner.value === b.id.value, "timed out waiting for a match"),
+          b.until(() => b.partner.value === a.id.value, "timed out waiting for a match"),
+        ]));
+      await step(`${p} open the data channel`, () => both(a, b, "data channel never opened"));
+      await step(`${p} send a message each way`, async () => {
+        a.chat.send(`hello from ${a.name}`);
+        b.chat.send(`hello from ${b.name}`);
+        await Promise.all([b.heard(`hello from ${a.name}`), a.heard(`hello from ${b.name}`)]);
+      });
+      if (options.media) await step(`${p} receive video frames both ways`, () => Promise.all([a.seesVideo(), b.seesVideo()]));
+    }
+
+    if (pairs.length >= 2) {
+      const [[a1, b1], [a2, b2]] = pairs;
+      await step("a stranger leaves: the partner is told and queues again", async () => {
+        b2.leave();
+        await a2.until(() => a2.chat.peerState.value === "waiting" && saidLeft(a2), "partner was not told the stranger left");
+      });
+      await step("press Next with a third bot waiting: matched again", async () => {
+        a1.chat.next();
+        await Promise.all([
+          a1.until(() => a1.partner.value === a2.id.value && a1.chat.peerState.value === "connected", "Next did not re-pair"),
+          a2.until(() => a2.partner.value === a1.id.value && a2.chat.peerState.value === "connected", "Next did not re-pair"),
+          b1.until(() => saidLeft(b1), "the left partner was not told"),
+        ]);
+        a1.chat.send("after Next");
+        await a2.heard("after Next");
+      });
+    }
+
+    await step("leave cleanly", async () => {
+      for (const b of bots) b.leave();
+    });
+  } catch (error) {
+    if (error instanceof Unreachable) unreachable = true;
+    else if (!(error instanceof StepFailed)) throw error;
+  } finally {
+    for (const b of bots) b.leave();
+  }
+  return {
+    url: options.url,
+    pool,
+    pairs: options.pairs,
+    ok: steps.every((s) => s.ok),
+    unreachable,
+    steps,
+    totalMs: performance.now() - started,
+  };
+}
+
+function both(a: Bot, b: Bot, what: string): Promise<unknown> {
+  return Promise.all([a, b].map((x) => x.until(() => x.chat.peerState.value === "connected", what)));
+}
+
+function saidLeft(bot: Bot): boolean {
+  return bot.chat.messages.value.some((m) => m.from === "system" && m.text === "Stranger has left.");
+}
+
+/** GET /api/config: tells where signaling lives, and whether we are let in at all. */
+async function fetchConfig(origin: string, path: string | undefined): Promise<ClientConfig> {
+  let res: Response;
+  try {
+    res = await fetch(`${origin}/api/config`, { signal: AbortSignal.timeout(10_000) });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message ?? (error as Error).message;
+    const hint = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(String(why)) ? " (self-signed? try --insecure)" : "";
+    throw new Unreachable(`cannot reach ${origin}: ${why}${hint}`);
+  }
+  const body = await res.json().catch(() => null) as (ClientConfig & { error?: string; message?: string }) | null;
+  if (res.status === 403 && body?.error === "country_blocked") throw new StepFailed(`refused by country: ${body.message}`);
+  if (!res.ok || !body || typeof body.path !== "string") {
+    throw new Unreachable(`${origin} is not a chatroulette server (GET /api/config: HTTP ${res.status})`);
+  }
+  return path === undefined ? body : { ...body, path: `${path.replace(/\/$/, "")}/` };
+}

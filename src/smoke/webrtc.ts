@@ -1,0 +1,92 @@
+/**
+ * WebRTC for scripted visitors under Node: @roamhq/wrtc (a prebuilt libwebrtc
+ * inside its npm package) and `ws` stand in for the browser's RTCPeerConnection
+ * and WebSocket, so the page's own code (peerjs, ui/state.ts) runs unchanged.
+ */
+import { createRequire } from "node:module";
+import process from "node:process";
+import type { Peer } from "peerjs";
+import { WebSocket } from "ws";
+import type { Kind, MediaAdapter } from "../../ui/media.ts";
+
+export type Wrtc = typeof import("@roamhq/wrtc");
+
+let wrtc: Wrtc | undefined;
+
+/**
+ * Puts the browser's WebRTC and WebSocket classes on globalThis, then loads
+ * peerjs, which checks for WebRTC support once, when it loads.
+ */
+export async function loadPeerJs({ insecure = false } = {}): Promise<{ Peer: typeof Peer; wrtc: Wrtc }> {
+  if (insecure) process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0"; // fetch and ws both honour it
+  const w = installWebRtc();
+  const peerjs = await import("peerjs");
+  return { Peer: peerjs.Peer, wrtc: w };
+}
+
+function installWebRtc(): Wrtc {
+  if (wrtc) return wrtc;
+  wrtc = createRequire(import.meta.url)("@roamhq/wrtc") as Wrtc;
+  Object.assign(globalThis, {
+    RTCPeerConnection: wrtc.RTCPeerConnection,
+    RTCSessionDescription: wrtc.RTCSessionDescription,
+    RTCIceCandidate: wrtc.RTCIceCandidate,
+    MediaStream: wrtc.MediaStream,
+    MediaStreamTrack: wrtc.MediaStreamTrack,
+    WebSocket,
+  });
+  return wrtc;
+}
+
+/** A bot's media, and how to let go of it all when the bot leaves. */
+export interface BotMedia {
+  readonly adapter: MediaAdapter;
+  close(): void;
+}
+
+/**
+ * Media for a bot: no microphone, and a synthetic camera (a changing grey
+ * frame, 160×120 at 15 fps) when `camera` is set. wrtc's tracks cannot be
+ * patched as the page's are, so everything made is let go by close().
+ */
+export function botMedia(w: Wrtc, { camera }: { camera: boolean }): BotMedia {
+  const cleanups: Array<() => void> = [];
+  const syntheticCamera = (): MediaStreamTrack => {
+    const width = 160;
+    const height = 120;
+    const source = new w.nonstandard.RTCVideoSource();
+    const data = new Uint8Array(width * height * 1.5);
+    let n = 0;
+    const timer = setInterval(() => {
+      data.fill(16 + (n++ * 7) % 200, 0, width * height); // luma
+      data.fill(128, width * height); // neutral chroma
+      source.onFrame({ width, height, data });
+    }, 1000 / 15);
+    cleanups.push(() => clearInterval(timer));
+    return source.createTrack() as unknown as MediaStreamTrack;
+  };
+  const adapter: MediaAdapter = {
+    async capture(wanted) {
+      if (camera && wanted.video) return [syntheticCamera()];
+      throw Object.assign(new Error("no devices on a bot"), { name: "NotFoundError" });
+    },
+    devices: async () => [],
+    watchDevices: () => () => {},
+    placeholder(kind: Kind) {
+      // As on the page: the receiving end of an unconnected transceiver carries no media.
+      const holder = new w.RTCPeerConnection();
+      cleanups.push(() => holder.close());
+      return holder.addTransceiver(kind).receiver.track as unknown as MediaStreamTrack;
+    },
+    stream: (tracks) => new w.MediaStream(tracks as never) as unknown as MediaStream,
+  };
+  return { adapter, close: () => cleanups.splice(0).forEach((cleanup) => cleanup()) };
+}
+
+/** Counts frames arriving on a remote video track. */
+export function countFrames(w: Wrtc, track: MediaStreamTrack): { frames(): number; stop(): void } {
+  const sink = new w.nonstandard.RTCVideoSink(track as never);
+  let frames = 0;
+  sink.onframe = () => frames++;
+  return { frames: () => frames, stop: () => sink.stop() };
+}

@@ -1,0 +1,157 @@
+/**
+ * `chatroulette smoke <url>`: the real CLI against real servers — passing
+ * against Node and Deno servers, and failing with the right exit code and
+ * reason when the country is refused, the matchmaker never answers, the URL
+ * is wrong, or the certificate is self-signed.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { request as httpRequest } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, test, type TestContext } from "node:test";
+import type { MatchStore } from "../src/matchmaker/store.ts";
+import { runCli, withServer } from "./helpers.ts";
+
+interface Report {
+  ok: boolean;
+  exitCode: number;
+  steps: Array<{ name: string; ms: number; ok: boolean; error?: string }>;
+}
+
+async function smoke(t: TestContext, args: string[]): Promise<{ code: number | null; report: Report; stdout: string }> {
+  const { code, stdout } = await runCli(t, ["smoke", ...args, "--json"]).exit;
+  return { code, report: JSON.parse(stdout.trim().split("\n").at(-1)!), stdout };
+}
+
+/** A matchmaker whose store never answers, as a hung shared store would. */
+const stalled: MatchStore = {
+  find: () => new Promise(() => {}),
+  stop: () => new Promise(() => {}),
+  disconnect: async () => [],
+  waiting: async () => 0,
+};
+
+describe("chatroulette smoke", () => {
+  test("when run against a healthy Node server, then every step passes with timings and it exits 0", async (t) => {
+    const server = await withServer(t);
+    const { code, report } = await smoke(t, [server.url, "--pairs", "3"]);
+    assert.equal(code, 0, JSON.stringify(report));
+    assert.equal(report.ok, true);
+    const names = report.steps.map((s) => s.name);
+    for (const step of ["reach the server", "pair 3: open the data channel", "pair 1: send a message each way", "press Next with a third bot waiting: matched again", "leave cleanly"]) {
+      assert.ok(names.includes(step), step);
+    }
+    assert.ok(report.steps.every((s) => s.ok && typeof s.ms === "number"));
+  });
+
+  test("when asked for human output with media, then it prints a line per step and PASS", async (t) => {
+    const server = await withServer(t);
+    const { code, stdout } = await runCli(t, ["smoke", server.url, "--media"]).exit;
+    assert.equal(code, 0, stdout);
+    const lines = stdout.trim().split("\n");
+    assert.match(lines[0], /^chatroulette smoke http:\/\/127\.0\.0\.1:\d+\/ \(1 pair\)$/);
+    assert.ok(lines.some((l) => /^  ok +\d+ ms  pair 1: receive video frames both ways$/.test(l)), stdout);
+    assert.match(lines.at(-1)!, /^PASS \(\d+ steps in [\d.]+ s\)$/);
+  });
+
+  test("when run against a Deno server, then it passes", async (t) => {
+    const deno = runCli(t, ["serve", "--port", "0", "--host", "127.0.0.1"], "deno", { CHATROULETTE_ICE_SERVERS: "[]" });
+    const url = await deno.url;
+    const { code, report } = await smoke(t, [url, "--pairs", "2"]);
+    assert.equal(code, 0, JSON.stringify(report));
+    deno.child.kill("SIGTERM");
+    await deno.exit;
+  });
+
+  test("when the server refuses the bots' country, then it exits 1 saying so", async (t) => {
+    const server = await withServer(t, { unknownCountry: "block" });
+    const { code, report } = await smoke(t, [server.url]);
+    assert.equal(code, 1);
+    const failed = report.steps.find((s) => !s.ok)!;
+    assert.equal(failed.name, "reach the server");
+    assert.match(failed.error!, /^refused by country: Chatroulette is not available from your network/);
+  });
+
+  test("when the matchmaker never answers, then it exits 1 at the match step", async (t) => {
+    const server = await withServer(t, {}, { store: stalled });
+    const { code, report } = await smoke(t, [server.url, "--timeout", "1"]);
+    assert.equal(code, 1);
+    const failed = report.steps.find((s) => !s.ok)!;
+    assert.equal(failed.name, "pair 1: get matched with each other");
+    assert.match(failed.error!, /timed out waiting for a match within 1 s/);
+  });
+
+  test("when nothing listens at the URL, then it exits 2 saying it cannot reach it", async (t) => {
+    const port = await closedPort();
+    const { code, report } = await smoke(t, [`http://127.0.0.1:${port}/`]);
+    assert.equal(code, 2);
+    assert.match(report.steps[0].error!, /cannot reach http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED/);
+  });
+
+  test("when the URL is malformed or the options are wrong, then it exits 2 with one line", async (t) => {
+    for (const args of [["smoke", "ftp://example.org"], ["smoke", "not a url"], ["smoke", "http://127.0.0.1:9", "--pairs", "0"], ["smoke"]]) {
+      const { code, stderr, stdout } = await runCli(t, args).exit;
+      assert.equal(code, 2, args.join(" "));
+      assert.equal(stdout, "");
+      assert.equal(stderr.trim().split("\n").length, 1, stderr);
+    }
+  });
+
+  test("when the server has a self-signed certificate, then it needs --insecure", async (t) => {
+    const server = await withServer(t);
+    const proxy = await tlsProxy(t, server.port);
+    const refused = await smoke(t, [proxy]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.report.steps[0].error!, /self-signed\? try --insecure/);
+    const { code, report } = await smoke(t, [proxy, "--insecure"]);
+    assert.equal(code, 0, JSON.stringify(report));
+  });
+});
+
+/** A port nothing listens on (bound, then released). */
+async function closedPort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** HTTPS in front of the server, with a fresh self-signed certificate, as a TLS-terminating proxy would be. */
+async function tlsProxy(t: TestContext, targetPort: number): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "chatroulette-tls-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  execFileSync("openssl", [
+    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+    "-subj", "/CN=127.0.0.1", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
+  ], { stdio: "ignore" });
+  const proxy = createHttpsServer({ key: await readFile(join(dir, "key.pem")), cert: await readFile(join(dir, "cert.pem")) });
+  proxy.on("request", (req, res) => {
+    const upstream = httpRequest({ host: "127.0.0.1", port: targetPort, path: req.url, method: req.method, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    req.pipe(upstream);
+  });
+  proxy.on("upgrade", (req, socket, head) => {
+    const upstream = connect(targetPort, "127.0.0.1", () => {
+      const headers = Object.entries(req.headers).map(([k, v]) => `${k}: ${v}`).join("\r\n");
+      upstream.write(`${req.method} ${req.url} HTTP/1.1\r\n${headers}\r\n\r\n`);
+      upstream.write(head);
+      upstream.pipe(socket).pipe(upstream);
+    });
+    upstream.on("error", () => socket.destroy());
+    socket.on("error", () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  t.after(() => {
+    proxy.closeAllConnections();
+    proxy.close();
+  });
+  return `https://127.0.0.1:${(proxy.address() as { port: number }).port}/`;
+}
