@@ -114,6 +114,13 @@ export function startBareWs(): Promise<Server> {
   return startScript("peer", "bench/ws-server.ts", "/peerjs");
 }
 
+/** An idle Node process, with or without tsx's loader: the floor every server stands on. */
+export function startIdleNode(tsx: boolean): Promise<Server> {
+  const idle = 'console.log("Started idle node on http://127.0.0.1:0/"); setInterval(() => {}, 1 << 30);';
+  const command = [process.execPath, ...nodeFlags, ...(tsx ? ["--import", "tsx"] : []), "--input-type=module", "-e", idle];
+  return start("peer", command, /on (http:\/\/\S+?)\/?\s/, (m) => m[1], "/");
+}
+
 function startScript(kind: TargetKind, script: string, socketPath: string): Promise<Server> {
   return start(kind, [process.execPath, ...nodeFlags, "--import", "tsx", script, "0"], /on (http:\/\/\S+?)\/?\s/, (m) => m[1], socketPath);
 }
@@ -134,19 +141,18 @@ export function rssKiB(pid: number): number {
 }
 
 /**
- * RSS after 12 s of quiet (V8 shrinks its heap once a process has idled for
- * several seconds), then once it moves by less than 1% over a second (≤ 20 s).
+ * Idle RSS: after 12 s of quiet (V8 shrinks its heap once a process has idled
+ * a while), the lowest of five readings a second apart, since a reading can
+ * only be inflated by a passing allocation, never deflated.
  */
 export async function settledRssKiB(pid: number): Promise<number> {
   await sleep(12_000);
-  let last = rssKiB(pid);
-  for (let i = 0; i < 8; i++) {
+  const readings: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    readings.push(rssKiB(pid));
     await sleep(1000);
-    const now = rssKiB(pid);
-    if (Math.abs(now - last) < last * 0.01) return now;
-    last = now;
   }
-  return last;
+  return Math.min(...readings);
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
