@@ -3,9 +3,25 @@
  * clients speaking the documented protocol (docs/PROTOCOL.md).
  */
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { describe, test, type TestContext } from "node:test";
 import { WebSocket } from "ws";
-import { ADDRESS, Client, connect, identity, refusedUpgrade, socketUrl, waitFor, withServer } from "./helpers.ts";
+import { ADDRESS, Client, connect, identity, refusedUpgrade, type RunningServer, socketUrl, waitFor, withServer } from "./helpers.ts";
+
+/** Two visitors, connected and matched with each other. */
+async function pair(t: TestContext, server: RunningServer): Promise<[Client, Client]> {
+  const [a, b] = [await connect(t, server), await connect(t, server)];
+  a.find();
+  b.find();
+  await Promise.all([a.next("MATCH"), b.next("MATCH")]);
+  return [a, b];
+}
+
+/** The server still admits and queues a new visitor. */
+async function stillServes(t: TestContext, server: RunningServer): Promise<void> {
+  const c = await connect(t, server);
+  c.find();
+  await c.next("WAITING");
+}
 
 describe("matching", () => {
   test("when two visitors ask for a partner, then both are told at once with opposite roles", async (t) => {
@@ -38,10 +54,8 @@ describe("matching", () => {
 
   test("when a paired visitor presses Next and a third waits, then it is paired with the third and the partner is told", async (t) => {
     const server = await withServer(t);
-    const [a, b, c] = [await connect(t, server), await connect(t, server), await connect(t, server)];
-    a.find();
-    b.find();
-    await Promise.all([a.next("MATCH"), b.next("MATCH")]);
+    const [a, b] = await pair(t, server);
+    const c = await connect(t, server);
     c.find();
     await c.next("WAITING");
     a.find(); // Next
@@ -55,10 +69,7 @@ describe("matching", () => {
 
   test("when a visitor stops, then the partner is told and nobody is re-paired with it", async (t) => {
     const server = await withServer(t);
-    const [a, b] = [await connect(t, server), await connect(t, server)];
-    a.find();
-    b.find();
-    await Promise.all([a.next("MATCH"), b.next("MATCH")]);
+    const [a, b] = await pair(t, server);
     a.send({ type: "STOP" });
     assert.deepEqual((await b.next("PARTNER-LEFT")).payload, { peer: a.id, reason: "stop" });
     b.find();
@@ -68,10 +79,7 @@ describe("matching", () => {
 
   test("when a visitor's socket is destroyed, then its partner is told within a second", async (t) => {
     const server = await withServer(t);
-    const [a, b] = [await connect(t, server), await connect(t, server)];
-    a.find();
-    b.find();
-    await Promise.all([a.next("MATCH"), b.next("MATCH")]);
+    const [a, b] = await pair(t, server);
     const started = Date.now();
     a.ws.terminate(); // no close frame, like a killed browser
     const left = await b.next("PARTNER-LEFT", 1000);
@@ -96,10 +104,7 @@ describe("matching", () => {
 describe("signaling", () => {
   test("when a visitor signals its partner, then the partner receives it from PeerServer with src set", async (t) => {
     const server = await withServer(t);
-    const [a, b] = [await connect(t, server), await connect(t, server)];
-    a.find();
-    b.find();
-    await Promise.all([a.next("MATCH"), b.next("MATCH")]);
+    const [a, b] = await pair(t, server);
     b.send({ type: "OFFER", dst: a.id, payload: { sdp: { type: "offer", sdp: "v=0" }, type: "media", connectionId: "mc_1" } });
     const offer = await a.next("OFFER");
     assert.equal(offer.src, b.id);
@@ -108,10 +113,8 @@ describe("signaling", () => {
 
   test("when a visitor signals someone who is not its partner, then it is dropped and the sender told", async (t) => {
     const server = await withServer(t);
-    const [a, b, c] = [await connect(t, server), await connect(t, server), await connect(t, server)];
-    a.find();
-    b.find();
-    await Promise.all([a.next("MATCH"), b.next("MATCH")]);
+    const [a, b] = await pair(t, server);
+    const c = await connect(t, server);
     for (const type of ["OFFER", "ANSWER", "CANDIDATE", "LEAVE"]) {
       c.send({ type, dst: a.id, payload: { connectionId: "dc_x" } });
       assert.equal((await c.next("REJECTED")).payload!.code, "not_partner");
@@ -122,10 +125,7 @@ describe("signaling", () => {
 
   test("when a visitor has pressed Next, then it can no longer signal the old partner", async (t) => {
     const server = await withServer(t);
-    const [a, b] = [await connect(t, server), await connect(t, server)];
-    a.find();
-    b.find();
-    await Promise.all([a.next("MATCH"), b.next("MATCH")]);
+    const [a, b] = await pair(t, server);
     a.find();
     await b.next("PARTNER-LEFT");
     a.send({ type: "OFFER", dst: b.id, payload: { connectionId: "dc_late" } });
@@ -149,9 +149,7 @@ describe("hardening", () => {
     a.send(bad[4]);
     assert.equal((await a.next("REJECTED")).payload!.code, "invalid_pool");
     assert.deepEqual(await a.closed, { code: 1008, reason: "too many malformed frames" });
-    const b = await connect(t, server);
-    b.find();
-    await b.next("WAITING");
+    await stillServes(t, server);
   });
 
   test("when a binary frame arrives, then that socket is closed and others carry on", async (t) => {
@@ -167,9 +165,7 @@ describe("hardening", () => {
     const a = await connect(t, server);
     a.send({ type: "OFFER", dst: "x", payload: { sdp: "x".repeat(70 * 1024) } });
     assert.equal((await a.closed).code, 1009);
-    const b = await connect(t, server);
-    b.find();
-    await b.next("WAITING");
+    await stillServes(t, server);
   });
 
   test("when a socket floods frames, then it is closed for policy violation", async (t) => {
