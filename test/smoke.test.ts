@@ -23,8 +23,10 @@ interface Report {
 }
 
 async function smoke(t: TestContext, args: string[]): Promise<{ code: number | null; report: Report; stdout: string }> {
-  const { code, stdout } = await runCli(t, ["smoke", ...args, "--json"]).exit;
-  return { code, report: JSON.parse(stdout.trim().split("\n").at(-1)!), stdout };
+  const { code, signal, stdout, stderr } = await runCli(t, ["smoke", ...args, "--json"]).exit;
+  const last = stdout.trim().split("\n").at(-1)!;
+  if (!last.startsWith("{")) assert.fail(`smoke printed no report (exit ${code ?? signal}): ${stderr}`);
+  return { code, report: JSON.parse(last), stdout };
 }
 
 /** A matchmaker whose store never answers, as a hung shared store would. */

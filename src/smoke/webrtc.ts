@@ -35,7 +35,35 @@ function installWebRtc(): Wrtc {
     MediaStreamTrack: wrtc.MediaStreamTrack,
     WebSocket,
   });
+  reportListenerErrors(Object.getPrototypeOf(wrtc.RTCPeerConnection.prototype));
   return wrtc;
+}
+
+type Listener = ((event: Event) => void) | { handleEvent(event: Event): void };
+
+/**
+ * A browser reports an exception thrown by an event listener and goes on
+ * with the next listener; wrtc's EventTarget lets it escape as an uncaught
+ * exception, which ends the bot. peerjs has such a listener: a track that
+ * arrives just after Next closed its call meets a null connection. So
+ * dispatch as a browser does.
+ */
+function reportListenerErrors(target: { dispatchEvent(event: Event): void }): void {
+  target.dispatchEvent = function dispatchEvent(this: { _listeners?: Record<string, Set<Listener>> } & Record<string, unknown>, event: Event) {
+    process.nextTick(() => {
+      const listeners = new Set(this._listeners?.[event.type] ?? []);
+      const handler = this[`on${event.type}`];
+      if (typeof handler === "function") listeners.add(handler as Listener);
+      for (const listener of listeners) {
+        try {
+          if (typeof listener === "function") listener.call(this, event);
+          else listener.handleEvent(event);
+        } catch (error) {
+          console.error(`warning: a ${event.type} listener threw, reported and skipped as a browser would: ${error}`);
+        }
+      }
+    });
+  };
 }
 
 /** A bot's media, and how to let go of it all when the bot leaves. */
