@@ -5,7 +5,7 @@
  * stopped by pid.
  */
 import { type ChildProcess, fork, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import process from "node:process";
 import type { Command, ConnectResult, MatchResult, TargetKind } from "./load.ts";
@@ -134,10 +134,30 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Resident set size of a process, in KiB. */
+/**
+ * Resident set size of a process and of every process it started (such as
+ * esbuild's service process), in KiB.
+ */
 export function rssKiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(status.match(/VmRSS:\s+(\d+)/)![1]);
+  const own = Number(status.match(/VmRSS:\s+(\d+)/)![1]);
+  return own + childPids(pid).reduce((sum, child) => sum + (unlessGone(() => rssKiB(child)) ?? 0), 0);
+}
+
+/** A child may exit between listing and reading it. */
+function unlessGone<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+function childPids(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+    (unlessGone(() => readFileSync(`/proc/${pid}/task/${task}/children`, "utf8")) ?? "").split(" ").filter(Boolean).map(Number)
+  );
 }
 
 /**

@@ -19,7 +19,6 @@ import {
   nodeFlags,
   percentile,
   ROOT,
-  rssKiB,
   type Server,
   settledRssKiB,
   startBareWs,
@@ -76,6 +75,7 @@ function countryTablesKiB(): number {
 }
 
 async function idleRss(): Promise<Row[]> {
+  // Each figure counts the server and any process it started.
   const idle = (server: Promise<Server>) => using(server, (s) => settledRssKiB(s.pid));
   const node = await idle(startOurs("node", ["--country", "IN"]));
   const noGeo = await idle(startOurs("node"));
