@@ -81,7 +81,7 @@ export const nodeFlags: string[] = [];
 /** `chatroulette serve` under Node (tsx) or Deno, on a free port. */
 export function startOurs(runtime: "node" | "deno", args: string[] = []): Promise<Server> {
   const cli = runtime === "node"
-    ? [process.execPath, ...nodeFlags, "--import", "tsx", "bin/chatroulette.ts"]
+    ? [process.execPath, ...nodeFlags, "bin/chatroulette.js"]
     : [`${ROOT}node_modules/.bin/deno`, "run", "-A", "bin/chatroulette.ts"];
   return start(
     "ours",

@@ -1,8 +1,7 @@
-#!/usr/bin/env -S node --import=tsx
-// (--import=tsx, not "--import tsx": tsx's import lexer would read that shebang as an import.)
 /**
  * The command line: parse, resolve config, start, print, handle signals and
- * exit codes. Everything else lives in src/.
+ * exit codes. Everything else lives in src/. Run by chatroulette.js under
+ * Node, or directly by Deno (`deno run -A bin/chatroulette.ts`).
  */
 import process from "node:process";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";

@@ -3,6 +3,7 @@
  * serve, stop on SIGTERM; bad input exits 2 with one line.
  */
 import assert from "node:assert/strict";
+import { tmpdir } from "node:os";
 import { describe, test } from "node:test";
 import { WebSocket } from "ws";
 import { ADDRESS, runCli } from "./helpers.ts";
@@ -20,6 +21,13 @@ describe("chatroulette serve (Node)", () => {
     const { code } = await run.exit;
     assert.equal(code, 0);
     assert.ok(Date.now() - started < 5000);
+  });
+
+  test("when started from another directory, as a service manager would, then it still starts", async (t) => {
+    const run = runCli(t, ["serve", "--port", "0", "--host", "127.0.0.1"], "node", {}, tmpdir());
+    assert.equal((await fetch(`${await run.url}healthz`)).status, 200);
+    run.child.kill("SIGTERM");
+    assert.equal((await run.exit).code, 0);
   });
 
   test("when SIGINT arrives with sockets open, then they are closed and it exits 0", async (t) => {

@@ -167,11 +167,11 @@ export const ADDRESS = { GB: "81.2.69.160", US: "8.8.8.8", IN: "49.44.0.1" } as 
 
 export const ROOT = new URL("..", import.meta.url).pathname;
 
-/** How to run bin/chatroulette.ts: under Node with tsx, or under Deno. */
+/** How to run the CLI: its Node launcher (which registers tsx), or bin/chatroulette.ts under Deno. */
 export function cliCommand(runtime: "node" | "deno"): string[] {
   return runtime === "node"
-    ? [process.execPath, "--import", "tsx", "bin/chatroulette.ts"]
-    : [`${ROOT}node_modules/.bin/deno`, "run", "-A", "bin/chatroulette.ts"];
+    ? [process.execPath, `${ROOT}bin/chatroulette.js`]
+    : [`${ROOT}node_modules/.bin/deno`, "run", "-A", `${ROOT}bin/chatroulette.ts`];
 }
 
 export interface CliRun {
@@ -183,9 +183,15 @@ export interface CliRun {
 }
 
 /** Spawns the real CLI; killed (by pid) after the test unless it has exited. */
-export function runCli(t: TestContext, args: string[], runtime: "node" | "deno" = "node", env: Record<string, string> = {}): CliRun {
+export function runCli(
+  t: TestContext,
+  args: string[],
+  runtime: "node" | "deno" = "node",
+  env: Record<string, string> = {},
+  cwd = ROOT,
+): CliRun {
   const [command, ...prefix] = cliCommand(runtime);
-  const child = spawn(command, [...prefix, ...args], { cwd: ROOT, env: { ...process.env, ...env, NO_COLOR: "1" } });
+  const child = spawn(command, [...prefix, ...args], { cwd, env: { ...process.env, ...env, NO_COLOR: "1" } });
   let stdout = "";
   let stderr = "";
   child.stderr!.on("data", (chunk) => stderr += chunk);
