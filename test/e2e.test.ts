@@ -1,13 +1,13 @@
 /**
  * The page end to end: real Chromium pages (fake camera and microphone)
- * against a real server on port 0, pairing over loopback WebRTC.
+ * against a real `chatroulette serve` on port 0, pairing over loopback WebRTC.
  */
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { after, before, describe, test, type TestContext } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { browserMissing, launch, playing, visitor } from "./browser.ts";
-import { ROOT, withServer } from "./helpers.ts";
+import { ROOT, serveCli } from "./helpers.ts";
 
 const missing = browserMissing();
 const SCREENSHOTS = `${ROOT}test-results/screenshots`;
@@ -72,7 +72,7 @@ async function brightnessBecomes(page: Page, test: (b: number) => boolean, timeo
 
 /** Two visitors on a fresh server, paired and both playing the other's video. */
 async function pair(t: TestContext, browser: Browser) {
-  const server = await withServer(t);
+  const server = await serveCli(t);
   const a = await visitor(browser, server.url);
   const b = await visitor(browser, server.url);
   await Promise.all([until(a.page, "peerStatus", "connected"), until(b.page, "peerStatus", "connected")]);
@@ -202,7 +202,7 @@ describe("the page in Chromium", { skip: missing ?? false }, () => {
   });
 
   test("when camera access is denied, then the page says so and the visitor still chats by text", async (t) => {
-    const server = await withServer(t);
+    const server = await serveCli(t);
     const denied = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     t.after(() => denied.close());
     // What a browser does when the visitor clicks "Block".
@@ -222,7 +222,7 @@ describe("the page in Chromium", { skip: missing ?? false }, () => {
   });
 
   test("when the server refuses the visitor's country, then the page says so and stops", async (t) => {
-    const server = await withServer(t, { unknownCountry: "block" });
+    const server = await serveCli(t, ["--unknown-country", "block"]);
     const { page } = await visitor(browser, server.url);
     await until(page, "peerServerStatus", "blocked");
     assert.match(await page.textContent(".notice") ?? "", /not available from your network/);
@@ -230,7 +230,7 @@ describe("the page in Chromium", { skip: missing ?? false }, () => {
   });
 
   test("when opened on a phone, then the videos stack above the chat and everything is reachable", async (t) => {
-    const server = await withServer(t);
+    const server = await serveCli(t);
     const phone = { viewport: { width: 390, height: 844 } };
     const a = await visitor(browser, server.url, phone);
     const b = await visitor(browser, server.url, phone);

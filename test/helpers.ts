@@ -30,6 +30,17 @@ export async function withServer(
   return { url, port, origin: url.replace(/\/$/, "") };
 }
 
+/**
+ * Runs the real `chatroulette serve` (the command operators run) on
+ * 127.0.0.1:0 with no ICE servers, plus `flags`.
+ */
+export async function serveCli(t: TestContext, flags: string[] = [], runtime: "node" | "deno" = "node"): Promise<RunningServer> {
+  const args = ["serve", "--port", "0", "--host", "127.0.0.1", "--log-level", "error", ...flags];
+  const { url } = runCli(t, args, runtime, { CHATROULETTE_ICE_SERVERS: "[]" });
+  const port = Number(new URL(await url).port);
+  return { url: await url, port, origin: (await url).replace(/\/$/, "") };
+}
+
 /** Polls `check` until it returns a truthy value or the deadline passes. */
 export async function waitFor<T>(check: () => T | Promise<T>, { timeout = 5000, interval = 10 } = {}): Promise<T> {
   const deadline = Date.now() + timeout;

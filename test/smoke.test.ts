@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test, type TestContext } from "node:test";
 import type { MatchStore } from "../src/matchmaker/store.ts";
-import { runCli, withServer } from "./helpers.ts";
+import { runCli, serveCli, withServer } from "./helpers.ts";
 
 interface Report {
   ok: boolean;
@@ -39,7 +39,7 @@ const stalled: MatchStore = {
 
 describe("chatroulette smoke", () => {
   test("when run against a healthy Node server, then every step passes with timings and it exits 0", async (t) => {
-    const server = await withServer(t);
+    const server = await serveCli(t);
     const { code, report } = await smoke(t, [server.url, "--pairs", "3"]);
     assert.equal(code, 0, JSON.stringify(report));
     assert.equal(report.ok, true);
@@ -51,7 +51,7 @@ describe("chatroulette smoke", () => {
   });
 
   test("when asked for human output with media, then it prints a line per step and PASS", async (t) => {
-    const server = await withServer(t);
+    const server = await serveCli(t);
     const { code, stdout } = await runCli(t, ["smoke", server.url, "--media"]).exit;
     assert.equal(code, 0, stdout);
     const lines = stdout.trim().split("\n");
@@ -61,16 +61,13 @@ describe("chatroulette smoke", () => {
   });
 
   test("when run against a Deno server, then it passes", async (t) => {
-    const deno = runCli(t, ["serve", "--port", "0", "--host", "127.0.0.1"], "deno", { CHATROULETTE_ICE_SERVERS: "[]" });
-    const url = await deno.url;
-    const { code, report } = await smoke(t, [url, "--pairs", "2"]);
+    const server = await serveCli(t, [], "deno");
+    const { code, report } = await smoke(t, [server.url, "--pairs", "2"]);
     assert.equal(code, 0, JSON.stringify(report));
-    deno.child.kill("SIGTERM");
-    await deno.exit;
   });
 
   test("when the server refuses the bots' country, then it exits 1 saying so", async (t) => {
-    const server = await withServer(t, { unknownCountry: "block" });
+    const server = await serveCli(t, ["--unknown-country", "block"]);
     const { code, report } = await smoke(t, [server.url]);
     assert.equal(code, 1);
     const failed = report.steps.find((s) => !s.ok)!;
