@@ -97,10 +97,10 @@ describe("the page in Chromium", { skip: missing ?? false }, () => {
     assert.ok(labels.every((l) => l && !/^(Microphone|Camera) \d/.test(l)), `real device names: ${labels}`);
 
     await b.page.type("#message-input-box", "typing", { delay: 10 });
-    await a.page.waitForSelector(".typing", { timeout: 5000 });
+    await a.page.waitForSelector(".typing:text('Stranger is typing…')", { timeout: 5000 });
     await b.page.press("#message-input-box", "Enter");
     await heard(a.page, "typing");
-    assert.equal(await a.page.$(".typing"), null, "the indicator goes when the message comes");
+    assert.equal(await a.page.textContent(".typing"), "", "the indicator goes when the message comes");
     await say(a.page, "hello from A");
     await heard(b.page, "hello from A");
     assert.deepEqual(await lines(a.page, "me"), ["hello from A"]);
@@ -130,6 +130,7 @@ describe("the page in Chromium", { skip: missing ?? false }, () => {
       await a.page.keyboard.press("Escape"); // the keyboard shortcut for Next
       await until(a.page, "peerStatus", "connected");
       await until(pages[partner], "peerStatus", "connected");
+      assert.equal(await a.page.evaluate(() => document.activeElement?.id), "message-input-box", "typing goes on across Next");
       await say(a.page, `[for ${partner}] round ${round}, just after Next`);
       await heard(pages[partner], `[for ${partner}] round ${round}, just after Next`);
     }

@@ -482,7 +482,17 @@ describe("page model: media", () => {
     await settle();
     assert.equal(s.chat.hasMicrophone.value, true);
     assert.equal(s.chat.hasCamera.value, false);
-    assert.equal(s.chat.mediaProblem.value, TEXT.notFound);
+    assert.equal(s.chat.mediaProblem.value, TEXT.noCamera);
+  });
+
+  test("when there is a camera but no microphone, or neither, then the message names what is missing", async () => {
+    for (const [fail, text] of [[{ audio: "NotFoundError" }, TEXT.noMicrophone], [{ audio: "NotFoundError", video: "NotFoundError" }, TEXT.notFound]] as const) {
+      const s = setup();
+      s.media.fail = { ...fail };
+      s.chat.start();
+      await settle();
+      assert.equal(s.chat.mediaProblem.value, text);
+    }
   });
 
   test("when toggles are flipped, then the local tracks pause and resume, the stranger is told, and the state survives Next", async () => {
@@ -514,6 +524,15 @@ describe("page model: media", () => {
     assert.equal(chat.selectedVideo.value, "cam-2");
     assert.equal(client().calls.length, 1, "no renegotiation, no re-pair");
     assert.equal(chat.peerState.value, "connected");
+  });
+
+  test("when permission is denied, then the anonymous devices the browser lists are not offered", async () => {
+    const s = setup();
+    s.media.fail = { audio: "NotAllowedError", video: "NotAllowedError" };
+    s.media.list = [{ kind: "audioinput", deviceId: "", label: "" }, { kind: "videoinput", deviceId: "", label: "" }];
+    s.chat.start();
+    await settle();
+    assert.deepEqual([s.chat.audioInputs.value, s.chat.videoInputs.value], [[], []]);
   });
 
   test("when devices change, then the lists update", async () => {

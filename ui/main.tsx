@@ -18,3 +18,7 @@ const chat = createChat({
 render(<App chat={chat} />, document.getElementById("app")!);
 chat.start();
 addEventListener("pagehide", () => chat.dispose());
+// Back to a page kept in the back/forward cache: everything was let go on pagehide.
+addEventListener("pageshow", (event) => {
+  if (event.persisted) location.reload();
+});

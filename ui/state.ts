@@ -59,6 +59,8 @@ export const TEXT = {
   lost: "Lost the connection to the server. Reconnecting…",
   denied: "Camera and microphone are blocked for this site. Allow them in the browser's site settings and retry. You can still chat by text.",
   notFound: "No camera or microphone was found. You can still chat by text.",
+  noCamera: "No camera was found. The stranger can hear you, and you can chat by text.",
+  noMicrophone: "No microphone was found. The stranger can see you, and you can chat by text.",
   busy: "The camera or microphone is in use by another app. Close it and retry. You can still chat by text.",
   failed: "The camera or microphone could not be started. You can still chat by text.",
 } as const;
@@ -354,14 +356,17 @@ export function createChat(deps: ChatDeps) {
         }
       }
     }
-    if (problem && !(real.audio.value && real.video.value)) mediaProblem.value = describe(problem);
+    if (problem && !(real.audio.value && real.video.value)) {
+      mediaProblem.value = describe(problem, { audio: real.audio.value, video: real.video.value });
+    }
     await refreshDevices();
     tell({ t: "media", ...mediaState() });
   }
 
   async function refreshDevices() {
     try {
-      devices.value = await deps.media.devices();
+      // Without permission a browser lists devices with no id, which cannot be picked.
+      devices.value = (await deps.media.devices()).filter((d) => d.deviceId !== "");
     } catch {
       devices.value = [];
     }
@@ -468,14 +473,15 @@ export function createChat(deps: ChatDeps) {
   };
 }
 
-function describe(error: unknown): string {
+/** What went wrong getting media, in words, given which devices did start. */
+function describe(error: unknown, started: Record<Kind, boolean> = { audio: false, video: false }): string {
   switch ((error as Error | null)?.name) {
     case "NotAllowedError":
     case "SecurityError":
       return TEXT.denied;
     case "NotFoundError":
     case "OverconstrainedError":
-      return TEXT.notFound;
+      return started.audio ? TEXT.noCamera : started.video ? TEXT.noMicrophone : TEXT.notFound;
     case "NotReadableError":
     case "AbortError":
       return TEXT.busy;

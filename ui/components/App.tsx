@@ -9,7 +9,8 @@ import { Video } from "./Video.tsx";
 export function App({ chat }: { chat: ChatModel }) {
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (event.key === "Escape" && !event.repeat) chat.next();
+      // Escape also cancels an input method's composition: that is not Next.
+      if (event.key === "Escape" && !event.repeat && !event.isComposing) chat.next();
     };
     addEventListener("keydown", onKey);
     return () => removeEventListener("keydown", onKey);

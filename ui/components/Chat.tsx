@@ -1,4 +1,8 @@
-/** Messages (rendered as text, never as HTML), the typing indicator, and the input. */
+/**
+ * Messages (rendered as text, never as HTML), the typing indicator, and the
+ * input. The input stays enabled between strangers so that it keeps focus
+ * across Next; what is typed meanwhile is sent once a stranger is connected.
+ */
 import { useEffect, useRef } from "preact/hooks";
 import type { Chat as ChatModel } from "../state.ts";
 
@@ -29,7 +33,8 @@ export function Chat({ chat }: { chat: ChatModel }) {
             </li>
           ))}
         </ul>
-        {chat.strangerTyping.value && <p class="typing" aria-live="polite">Stranger is typing…</p>}
+        {/* The live region stays mounted, so that its text appearing is announced. */}
+        <p class="typing" aria-live="polite">{chat.strangerTyping.value ? "Stranger is typing…" : ""}</p>
       </div>
       <form class="composer" onSubmit={submit}>
         <label for="message-input-box" class="sr-only">Message</label>
@@ -40,7 +45,7 @@ export function Chat({ chat }: { chat: ChatModel }) {
           autocomplete="off"
           maxLength={chat.maxMessageLength}
           placeholder={connected ? "Type a message and press Enter" : "Waiting for a stranger…"}
-          disabled={!connected}
+          aria-disabled={!connected}
           onInput={() => chat.typing()}
         />
         <button type="submit" disabled={!connected}>Send</button>

@@ -24,7 +24,8 @@ export function Status({ chat }: { chat: Chat }) {
     <div class="status" role="status" aria-live="polite">
       <span id="peerServerStatus" data-state={server} class={`pill ${server}`}>
         {SERVER_TEXT[server]}
-        {server === "disconnected" && retryIn !== null ? `, retrying in ${retryIn} s` : ""}
+        {/* Seen, not announced: a live region would repeat the whole line every second. */}
+        {server === "disconnected" && retryIn !== null && <span aria-hidden="true">, retrying in {retryIn} s</span>}
       </span>
       <span id="peerStatus" data-state={peer} class={`pill ${peer}`}>{PEER_TEXT[peer]}</span>
     </div>
