@@ -44,7 +44,7 @@ describe("chatroulette smoke", () => {
     assert.equal(code, 0, JSON.stringify(report));
     assert.equal(report.ok, true);
     const names = report.steps.map((s) => s.name);
-    for (const step of ["reach the server", "pair 3: open the data channel", "pair 1: send a message each way", "press Next with a third bot waiting: matched again", "leave cleanly"]) {
+    for (const step of ["reach the server", "pair 3: open the data channel", "pair 1: send a message each way", "press Next with a third bot waiting: matched again", "leave cleanly: each partner is told"]) {
       assert.ok(names.includes(step), step);
     }
     assert.ok(report.steps.every((s) => s.ok && typeof s.ms === "number"));
@@ -63,6 +63,15 @@ describe("chatroulette smoke", () => {
   test("when run against a Deno server, then it passes", async (t) => {
     const server = await serveCli(t, [], "deno");
     const { code, report } = await smoke(t, [server.url, "--pairs", "2"]);
+    assert.equal(code, 0, JSON.stringify(report));
+  });
+
+  test("when --path is given, then the bots use it instead of the path the server names", async (t) => {
+    const server = await serveCli(t, ["--path", "/rtc"]);
+    const wrong = await smoke(t, [server.url, "--path", "/elsewhere", "--timeout", "2"]);
+    assert.equal(wrong.code, 1);
+    assert.equal(wrong.report.steps.find((s) => !s.ok)!.name, "pair 1: connect the signaling socket");
+    const { code, report } = await smoke(t, [server.url, "--path", "/rtc"]);
     assert.equal(code, 0, JSON.stringify(report));
   });
 

@@ -6,9 +6,12 @@
  * Each step is timed; the first failure ends the run with its reason.
  */
 import { randomBytes } from "node:crypto";
+import process from "node:process";
 import type { ClientConfig } from "../http/client-config.ts";
 import { Bot, StepFailed } from "./bot.ts";
 import { loadPeerJs } from "./webrtc.ts";
+
+type Runtime = Awaited<ReturnType<typeof loadPeerJs>>;
 
 export interface SmokeOptions {
   readonly url: string;
@@ -73,9 +76,16 @@ export async function runSmoke(options: SmokeOptions, onStep: (step: Step) => vo
 
   try {
     let config!: ClientConfig;
-    const runtime = await loadPeerJs({ insecure: options.insecure });
+    let runtime!: Runtime;
+    // fetch and ws both honour it
+    if (options.insecure) process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
     await step("reach the server", async () => {
-      config = await fetchConfig(origin, options.path);
+      config = await fetchConfig(origin, options.path, options.timeoutMs);
+    });
+    await step("start WebRTC (@roamhq/wrtc)", async () => {
+      runtime = await loadPeerJs().catch((error) => {
+        throw new StepFailed(`cannot load WebRTC for Node: ${(error as Error).message}`);
+      });
     });
     const bot = (name: string) => {
       const b = new Bot(name, { runtime, origin, config, pool, camera: options.media, timeoutMs: options.timeoutMs });
@@ -128,8 +138,18 @@ export async function runSmoke(options: SmokeOptions, onStep: (step: Step) => vo
       });
     }
 
-    await step("leave cleanly", async () => {
-      for (const b of bots) b.leave();
+    await step("leave cleanly: each partner is told", async () => {
+      const paired = (x: Bot) => x.chat.peerState.value === "connected";
+      const pairs = bots.filter(paired).map((x) => [x, bots.find((y) => y.id.value === x.partner.value)!] as const)
+        .filter(([x, y]) => y && paired(y) && x.name < y.name);
+      const inPairs = new Set(pairs.flat());
+      for (const x of bots.filter((x) => !inPairs.has(x))) x.leave();
+      // Pairs only now, so that a bot told of its partner leaving finds nobody waiting.
+      for (const [x, y] of pairs) {
+        x.leave();
+        await y.until(() => saidLeft(y), `was not told that ${x.name} left`);
+        y.leave();
+      }
     });
   } catch (error) {
     if (error instanceof Unreachable) unreachable = true;
@@ -157,10 +177,10 @@ function saidLeft(bot: Bot): boolean {
 }
 
 /** GET /api/config: tells where signaling lives, and whether we are let in at all. */
-async function fetchConfig(origin: string, path: string | undefined): Promise<ClientConfig> {
+async function fetchConfig(origin: string, path: string | undefined, timeoutMs: number): Promise<ClientConfig> {
   let res: Response;
   try {
-    res = await fetch(`${origin}/api/config`, { signal: AbortSignal.timeout(10_000) });
+    res = await fetch(`${origin}/api/config`, { signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const why = cause?.code ?? cause?.message ?? (error as Error).message;

@@ -17,8 +17,7 @@ let wrtc: Wrtc | undefined;
  * Puts the browser's WebRTC and WebSocket classes on globalThis, then loads
  * peerjs, which checks for WebRTC support once, when it loads.
  */
-export async function loadPeerJs({ insecure = false } = {}): Promise<{ Peer: typeof Peer; wrtc: Wrtc }> {
-  if (insecure) process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0"; // fetch and ws both honour it
+export async function loadPeerJs(): Promise<{ Peer: typeof Peer; wrtc: Wrtc }> {
   const w = installWebRtc();
   const peerjs = await import("peerjs");
   return { Peer: peerjs.Peer, wrtc: w };
@@ -33,10 +32,22 @@ function installWebRtc(): Wrtc {
     RTCIceCandidate: wrtc.RTCIceCandidate,
     MediaStream: wrtc.MediaStream,
     MediaStreamTrack: wrtc.MediaStreamTrack,
-    WebSocket,
+    WebSocket: BrowserWebSocket,
   });
   reportListenerErrors(Object.getPrototypeOf(wrtc.RTCPeerConnection.prototype));
   return wrtc;
+}
+
+/**
+ * `ws` as a browser's WebSocket: in a browser an error nobody listens for is
+ * harmless (a close event follows), where `ws` would throw it as an unhandled
+ * 'error' event — as it did for a refused upgrade, since peerjs sets no onerror.
+ */
+class BrowserWebSocket extends WebSocket {
+  constructor(...args: ConstructorParameters<typeof WebSocket>) {
+    super(...args);
+    this.on("error", () => {});
+  }
 }
 
 type Listener = ((event: Event) => void) | { handleEvent(event: Event): void };
