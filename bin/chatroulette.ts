@@ -26,7 +26,8 @@ function buildProgram(): Command {
   const repeatable = new Set<ConfigKey>(["country", "blockCountry"]);
   for (const field of FIELDS) {
     if (!("flag" in field) || !field.flag) continue;
-    const option = new Option(field.flag, `${field.description} (default: ${show(DEFAULTS[field.key])}; env ${field.env})`);
+    const fallback = field.defaultText ?? show(DEFAULTS[field.key]);
+    const option = new Option(field.flag, `${field.description} (default: ${fallback}; env ${field.env})`);
     if (repeatable.has(field.key)) option.argParser((value: string, previous?: string) => previous ? `${previous},${value}` : value);
     serve.addOption(option);
   }
@@ -40,6 +41,8 @@ Examples:
   $ chatroulette serve --country IN --country NP        # only India and Nepal
   $ chatroulette serve --block-country KP --unknown-country block
   $ chatroulette serve --trust-proxy loopback           # behind nginx/caddy on this machine
+  $ chatroulette serve --path /rtc                      # signaling at /rtc/peerjs
+  $ chatroulette serve --max-clients 10000 --log-level warn
   $ CHATROULETTE_PORT=9000 chatroulette serve --config chatroulette.json`);
   serve.action(async (flags: Record<string, string>) => {
     const config = await loadConfig({ flags, env: process.env });

@@ -56,6 +56,8 @@ export interface Field<K extends ConfigKey = ConfigKey> {
   readonly env: string;
   readonly description: string;
   readonly defaultValue: Config[K];
+  /** The default in words, where its value alone would not say it (an empty allow list admits everyone). */
+  readonly defaultText?: string;
   /** Accepts a string (flag, environment) or a JSON value (file). */
   readonly parse: (raw: unknown) => Config[K];
 }
@@ -91,7 +93,8 @@ export const FIELDS = [
     key: "country",
     flag: "--country <codes>",
     env: "CHATROULETTE_COUNTRY",
-    description: "admit only these countries (ISO 3166-1 alpha-2, comma-separated or repeated); default every country",
+    description: "admit only these countries (ISO 3166-1 alpha-2, comma-separated or repeated)",
+    defaultText: "every country",
     defaultValue: [],
     parse: countries,
   }),
@@ -115,7 +118,8 @@ export const FIELDS = [
     key: "trustProxy",
     flag: "--trust-proxy <value>",
     env: "CHATROULETTE_TRUST_PROXY",
-    description: "proxies whose X-Forwarded-For is believed: loopback, IPs/CIDRs, a hop count; default nobody",
+    description: "proxies whose X-Forwarded-For is believed: loopback, IPs/CIDRs, a hop count",
+    defaultText: "nobody",
     defaultValue: false,
     parse: parseTrustProxy,
   }),

@@ -86,14 +86,16 @@ describe("chatroulette serve (Node)", () => {
     assert.match(stderr, new RegExp(`Cannot listen on 127.0.0.1:${port}: address already in use`));
   });
 
-  test("when asked for help, then every option is shown with its env name and examples", async (t) => {
+  test("when asked for help, then every option is shown with its env name and used in an example", async (t) => {
     const { code, stdout } = await runCli(t, ["serve", "--help"]).exit;
     assert.equal(code, 0);
-    for (const flag of ["--port", "--host", "--path", "--country", "--block-country", "--unknown-country", "--trust-proxy", "--max-clients", "--config", "--log-level"]) {
-      assert.ok(stdout.includes(flag), flag);
+    const [options, examples] = stdout.split("Examples:");
+    for (const flag of ["--port", "--host", "--path", "--country", "--block-country", "--unknown-country", "--trust-proxy", "--max-clients", "--log-level"]) {
+      assert.ok(options.includes(flag), flag);
+      assert.match(examples, new RegExp(`\\$ chatroulette serve .*${flag} `), `an example with ${flag}`);
     }
-    assert.match(stdout, /CHATROULETTE_PORT/);
-    assert.match(stdout, /Examples:\n\s+\$ chatroulette serve/);
+    assert.ok(options.replace(/\s+/g, " ").includes("(default: every country; env CHATROULETTE_COUNTRY)"));
+    assert.match(examples, /--config chatroulette\.json/);
   });
 
   test("when asked for the version, then it prints package.json's", async (t) => {
