@@ -4,7 +4,7 @@
  * load generators over IPC, and summarise timings. Every process it starts is
  * stopped by pid.
  */
-import { type ChildProcess, fork, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, fork, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import process from "node:process";
@@ -115,9 +115,12 @@ export function startBareWs(): Promise<Server> {
 }
 
 /** An idle Node process, with or without tsx's loader: the floor every server stands on. */
-export function startIdleNode(tsx: boolean): Promise<Server> {
-  const idle = 'console.log("Started idle node on http://127.0.0.1:0/"); setInterval(() => {}, 1 << 30);';
-  const command = [process.execPath, ...nodeFlags, ...(tsx ? ["--import", "tsx"] : []), "--input-type=module", "-e", idle];
+/** A runtime doing nothing at all, for the floor under idle RSS: Node, Node with tsx's loader, or Deno. */
+export function startIdle(runtime: "node" | "node+tsx" | "deno"): Promise<Server> {
+  const idle = 'console.log("Started idle runtime on http://127.0.0.1:0/"); setInterval(() => {}, 1 << 30);';
+  const command = runtime === "deno"
+    ? [`${ROOT}node_modules/.bin/deno`, "eval", idle]
+    : [process.execPath, ...nodeFlags, ...(runtime === "node+tsx" ? ["--import", "tsx"] : []), "--input-type=module", "-e", idle];
   return start("peer", command, /on (http:\/\/\S+?)\/?\s/, (m) => m[1], "/");
 }
 
@@ -187,6 +190,21 @@ export interface Load {
   stop(): Promise<void>;
 }
 
+const COMMAND_TIMEOUT_MS = 120_000;
+
+/**
+ * `ulimit -n` for everything started from here: raises this process's soft
+ * open-file limit to its hard limit (servers and load generators inherit it)
+ * and returns the limit.
+ */
+export function raiseFileLimit(): number {
+  const pid = String(process.pid);
+  const read = execFileSync("prlimit", ["--pid", pid, "--nofile", "--raw", "--noheadings", "--output", "SOFT,HARD"], { encoding: "utf8" });
+  const [soft, hard] = read.trim().split(/\s+/);
+  if (soft !== hard) execFileSync("prlimit", ["--pid", pid, `--nofile=${hard}:${hard}`]);
+  return Number(hard);
+}
+
 export function startLoad(): Load {
   const child = fork(`${ROOT}bench/load.ts`, [], {
     execArgv: ["--import", "tsx", "--max-old-space-size=2048"],
@@ -195,9 +213,16 @@ export function startLoad(): Load {
   running.add(child);
   const send = <T>(command: Command): Promise<T> =>
     new Promise((resolve, reject) => {
-      child.once("message", (reply: { ok: boolean; result?: T; error?: string }) =>
-        reply.ok ? resolve(reply.result!) : reject(new Error(reply.error))
-      );
+      // Every command is bounded: a load generator that hangs is killed, and the scenario fails.
+      const timer = setTimeout(() => {
+        child.kill();
+        reject(new Error(`load generator: "${command.cmd}" did not finish within ${COMMAND_TIMEOUT_MS / 1000} s`));
+      }, COMMAND_TIMEOUT_MS);
+      child.once("message", (reply: { ok: boolean; result?: T; error?: string }) => {
+        clearTimeout(timer);
+        if (reply.ok) resolve(reply.result!);
+        else reject(new Error(reply.error));
+      });
       child.send(command);
     });
   return {
@@ -208,7 +233,7 @@ export function startLoad(): Load {
     paced: (perSecond, seconds) => send({ cmd: "paced", perSecond, seconds }),
     async stop() {
       await send({ cmd: "close" }).catch(() => {});
-      child.disconnect();
+      if (child.connected) child.disconnect();
       running.delete(child);
     },
   };

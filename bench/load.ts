@@ -99,7 +99,9 @@ async function prefetch(count: number): Promise<{ fetched: number }> {
   return { fetched: identities.length };
 }
 
-/** Opens one socket; resolves with the bot, or with the reason it was refused. */
+const OPEN_TIMEOUT_MS = 10_000;
+
+/** Opens one socket; resolves with the bot, or with the reason it was refused (or never opened). */
 async function open(socketPath: string, localAddress?: string): Promise<Bot | string> {
   let id: string = crypto.randomUUID();
   let token = "t";
@@ -113,14 +115,19 @@ async function open(socketPath: string, localAddress?: string): Promise<Bot | st
     const ws = new WebSocket(url, { localAddress, perMessageDeflate: false });
     const bot: Bot = { id, ws, sentAt: 0, busy: false };
     const refuse = (why: string) => {
+      clearTimeout(timer);
       ws.terminate();
       resolve(why);
     };
+    const timer = setTimeout(() => refuse(`no OPEN within ${OPEN_TIMEOUT_MS / 1000} s`), OPEN_TIMEOUT_MS);
     ws.once("unexpected-response", (_req, res) => refuse(`HTTP ${res.statusCode}`));
     ws.once("error", (e) => refuse(e.message));
     ws.on("message", (data) => {
       const frame = JSON.parse(data.toString());
-      if (frame.type === "OPEN") return resolve(bot);
+      if (frame.type === "OPEN") {
+        clearTimeout(timer);
+        return resolve(bot);
+      }
       if (frame.type === "ERROR") return refuse(`ERROR ${frame.payload?.msg}`);
       onMatch?.(bot, frame);
     });
