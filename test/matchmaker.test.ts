@@ -21,6 +21,8 @@ function random(seed: number): () => number {
 class Model {
   waiting: Array<{ id: string; pool: string }> = [];
   partner = new Map<string, string>();
+  /** Each visitor's previous partner. */
+  last = new Map<string, string>();
   online = new Set<string>();
 
   release(id: string, reason: string, out: MatchEvent[]) {
@@ -28,6 +30,8 @@ class Model {
     if (p !== undefined) {
       this.partner.delete(id);
       this.partner.delete(p);
+      this.last.set(id, p);
+      this.last.set(p, id);
       out.push({ type: "partner-left", to: p, partner: id, reason } as MatchEvent);
     }
     this.waiting = this.waiting.filter((w) => w.id !== id);
@@ -38,7 +42,7 @@ class Model {
     if (this.waiting.some((w) => w.id === id && w.pool === pool)) return [{ type: "waiting", to: id, pool }];
     const out: MatchEvent[] = [];
     this.release(id, "next", out);
-    const chosen = this.waiting.find((w) => w.pool === pool);
+    const chosen = this.waiting.find((w) => w.pool === pool && w.id !== this.last.get(id));
     if (!chosen) {
       this.waiting.push({ id, pool });
       out.push({ type: "waiting", to: id, pool });
@@ -64,6 +68,7 @@ class Model {
     const out: MatchEvent[] = [];
     if (!this.online.delete(id)) return out;
     this.release(id, "disconnect", out);
+    this.last.delete(id); // a departed visitor is forgotten; coming back is a new visit
     return out;
   }
 }
@@ -128,13 +133,28 @@ describe("matchmaking core", () => {
     ]);
   });
 
-  test("when the left partner is the only one waiting, then they are paired again rather than left waiting", () => {
+  test("when the left partner is the only one waiting, then they are not paired again, and a newcomer gets the one waiting longest", () => {
     const s = createMatchState();
     find(s, "a", "p", 1);
     find(s, "b", "p", 2);
     find(s, "b", "p", 3); // Next: a is told, b waits
-    const events = find(s, "a", "p", 4);
-    assert.equal(events[0].type === "matched" && events[0].partner, "b");
+    assert.deepEqual(find(s, "a", "p", 4), [{ type: "waiting", to: "a", pool: "p" }]);
+    assert.deepEqual(find(s, "c", "p", 5).map((e) => [e.to, e.type === "matched" && e.partner]), [["c", "b"], ["b", "c"]]);
+    assert.deepEqual(find(s, "d", "p", 6).map((e) => [e.to, e.type === "matched" && e.partner]), [["d", "a"], ["a", "d"]]);
+  });
+
+  test("when two who parted have each had another partner since, then they may meet again", () => {
+    const s = createMatchState();
+    find(s, "a", "p", 1);
+    find(s, "b", "p", 2);
+    find(s, "a", "p", 3); // a presses Next and waits; b is told
+    find(s, "c", "p", 4); // c gets a
+    find(s, "b", "p", 5); // b waits: a is taken
+    find(s, "c", "p", 6); // c moves on to b; a is told
+    const events = find(s, "a", "p", 7); // a last talked to c, who is paired: a waits
+    assert.deepEqual(events, [{ type: "waiting", to: "a", pool: "p" }]);
+    find(s, "b", "p", 8); // b leaves c (its last is now c) and may meet a again
+    assert.equal(s.visitors.get("b")!.partner, "a");
   });
 
   test("when a waiting visitor asks again, then it keeps its place", () => {
@@ -159,6 +179,7 @@ describe("matchmaking core", () => {
   test("when thousands of random interleavings run, then the invariants hold and the core agrees with the model", () => {
     const ids = Array.from({ length: 10 }, (_, i) => `v${i}`);
     const pools = ["public", "public", "bots"];
+    let longestQueue = 0;
     for (let seed = 1; seed <= 2000; seed++) {
       const rnd = random(seed);
       const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
@@ -184,8 +205,10 @@ describe("matchmaking core", () => {
         assert.deepEqual(got, want, label);
         checkEvents(got, model.online);
         checkState(state, model.online);
+        for (const queue of state.queues.values()) longestQueue = Math.max(longestQueue, queue.size);
       }
     }
+    assert.ok(longestQueue >= 2, "queues held several visitors, so oldest-first was put to the test");
   });
 });
 

@@ -4,8 +4,9 @@
  * to deliver; a store applies commands atomically (see store.ts).
  *
  * Rules: a visitor is idle, waiting in one pool, or paired with one partner.
- * A newcomer pairs with the oldest visitor waiting in its pool (with pairing
- * at once, that is the only one, but a shared store may see more).
+ * A newcomer pairs with the oldest visitor waiting in its pool, except the
+ * one it was last paired with: Next means another stranger, so two visitors
+ * who just parted wait for someone new rather than meet again at once.
  * Next, stop and disconnect dissolve the pair and tell the partner.
  */
 export const DEFAULT_POOL = "public";
@@ -30,6 +31,8 @@ export interface Visitor {
   /** The pool it waits or talks in; null when idle. */
   pool: string | null;
   partner: string | null;
+  /** Its previous partner, whom it is not paired with again straight away. */
+  last: string | null;
   /** When it last started waiting, from the caller's clock. */
   since: number;
 }
@@ -51,8 +54,7 @@ export function find(state: MatchState, id: string, pool: string, now: number): 
   if (me.pool === pool && me.partner === null) return [{ type: "waiting", to: id, pool }];
   const events: MatchEvent[] = [];
   release(state, me, "next", events);
-  const queue = state.queues.get(pool);
-  const partner = queue?.values().next().value;
+  const partner = oldestWaiting(state.queues.get(pool), me.last);
   if (partner) {
     unqueue(state, partner);
     me.pool = partner.pool = pool;
@@ -99,8 +101,17 @@ export function waitingCount(state: MatchState): number {
 
 function visitor(state: MatchState, id: string): Visitor {
   let v = state.visitors.get(id);
-  if (!v) state.visitors.set(id, v = { id, pool: null, partner: null, since: 0 });
+  if (!v) state.visitors.set(id, v = { id, pool: null, partner: null, last: null, since: 0 });
   return v;
+}
+
+/** The oldest in `queue` other than `last`: the first or the second, since a visitor waits once. */
+function oldestWaiting(queue: Map<string, Visitor> | undefined, last: string | null): Visitor | undefined {
+  if (!queue) return undefined;
+  for (const v of queue.values()) {
+    if (v.id !== last) return v;
+  }
+  return undefined;
 }
 
 /** Takes `me` out of its queue or its pair; the partner is told why. */
@@ -109,8 +120,10 @@ function release(state: MatchState, me: Visitor, reason: LeftReason, events: Mat
     const partner = state.visitors.get(me.partner);
     if (partner) {
       partner.partner = partner.pool = null;
+      partner.last = me.id;
       events.push({ type: "partner-left", to: partner.id, partner: me.id, reason });
     }
+    me.last = me.partner;
     me.partner = null;
   } else if (me.pool !== null) {
     unqueue(state, me);
