@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { Device, Kind, MediaAdapter } from "../ui/media.ts";
-import { Blocked, type CallLink, type DataLink, type Identity, type SignalingEvents } from "../ui/peer-client.ts";
+import { Blocked, type CallLink, type DataLink, type Identity, identityRequester, type SignalingEvents } from "../ui/peer-client.ts";
 import { CLOSE_GRACE_MS, CONNECT_TIMEOUT_MS, createChat, TEXT, TYPING_IDLE_MS, TYPING_SHOW_MS } from "../ui/state.ts";
 
 class FakeTrack {
@@ -541,5 +541,35 @@ describe("page model: media", () => {
     media.onChange!();
     await settle();
     assert.deepEqual(chat.videoInputs.value.map((d) => d.label), ["Cam One", "Cam Two", "USB Cam"]);
+  });
+});
+
+describe("page identity requests", () => {
+  /** The browser's fetch, faked: answers each POST with the next identity, or with `status`. */
+  function fakeFetch(t: { after(fn: () => void): void }, status = 201) {
+    const real = globalThis.fetch;
+    const calls: string[] = [];
+    globalThis.fetch = (async (url: string) => {
+      calls.push(url);
+      const body = status === 201 ? { id: `id-${calls.length}`, token: "t" } : { error: "country_blocked", message: "Not here." };
+      return new Response(JSON.stringify(body), { status });
+    }) as typeof fetch;
+    t.after(() => globalThis.fetch = real);
+    return calls;
+  }
+
+  test("when the page asked before its script loaded, then that answer is used first and reconnects ask anew", async (t) => {
+    const calls = fakeFetch(t);
+    const early = Promise.resolve(new Response(JSON.stringify({ id: "early", token: "t" }), { status: 201 }));
+    const request = identityRequester("", early);
+    assert.equal((await request()).id, "early");
+    assert.equal((await request()).id, "id-1");
+    assert.deepEqual(calls, ["/api/identity"]);
+  });
+
+  test("when the early answer is a refusal, then the visitor is blocked with the server's words", async (t) => {
+    fakeFetch(t);
+    const early = Promise.resolve(new Response(JSON.stringify({ message: "Not in your country." }), { status: 403 }));
+    await assert.rejects(identityRequester("", early)(), (e) => e instanceof Blocked && e.message === "Not in your country.");
   });
 });

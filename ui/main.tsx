@@ -10,7 +10,7 @@ import "./style.css";
 
 const config: ClientConfig = JSON.parse(document.getElementById("config")!.textContent!);
 const chat = createChat({
-  requestIdentity: identityRequester(),
+  requestIdentity: identityRequester("", (window as { earlyIdentity?: Promise<Response> }).earlyIdentity),
   openSignaling: peerSignaling(Peer, config, location),
   media: browserMedia(),
   maxMessageLength: config.maxMessageLength,

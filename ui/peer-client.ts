@@ -54,9 +54,13 @@ export type RequestIdentity = () => Promise<Identity>;
 export type OpenSignaling = (identity: Identity, events: SignalingEvents) => SignalingClient;
 
 /** POST /api/identity; a 403 means this visitor's country is refused. */
-export function identityRequester(origin = ""): RequestIdentity {
+export function identityRequester(origin = "", early?: Promise<Response>): RequestIdentity {
+  let first = early;
   return async () => {
-    const res = await fetch(`${origin}/api/identity`, { method: "POST" });
+    // The page may have asked already, before its script loaded; later requests (reconnects) ask anew.
+    const pending = first ?? fetch(`${origin}/api/identity`, { method: "POST" });
+    first = undefined;
+    const res = await pending;
     if (res.status === 403) {
       const body = await res.json().catch(() => ({}));
       throw new Blocked(body.message ?? "Chatroulette is not available in your country.");
