@@ -1,7 +1,7 @@
 /**
  * Messages (rendered as text, never as HTML), the typing indicator, and the
  * input. The input stays enabled between strangers so that it keeps focus
- * across Next; what is typed meanwhile is sent once a stranger is connected.
+ * across Next; what is typed meanwhile stays in the box until someone can read it.
  */
 import { useEffect, useRef } from "preact/hooks";
 import type { Chat as ChatModel } from "../state.ts";
