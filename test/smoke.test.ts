@@ -70,7 +70,9 @@ describe("chatroulette smoke", () => {
     const server = await serveCli(t, ["--path", "/rtc"]);
     const wrong = await smoke(t, [server.url, "--path", "/elsewhere", "--timeout", "2"]);
     assert.equal(wrong.code, 1);
-    assert.equal(wrong.report.steps.find((s) => !s.ok)!.name, "pair 1: connect the signaling socket");
+    const failed = wrong.report.steps.find((s) => !s.ok)!;
+    assert.equal(failed.name, "pair 1: connect the signaling socket");
+    assert.match(failed.error!, /signaling socket did not open within 2 s \(Unexpected server response: 404\)$/);
     const { code, report } = await smoke(t, [server.url, "--path", "/rtc"]);
     assert.equal(code, 0, JSON.stringify(report));
   });

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import process from "node:process";
 import type { ClientConfig } from "../http/client-config.ts";
 import { Bot, StepFailed } from "./bot.ts";
-import { loadPeerJs } from "./webrtc.ts";
+import { loadPeerJs, socketError } from "./webrtc.ts";
 
 type Runtime = Awaited<ReturnType<typeof loadPeerJs>>;
 
@@ -105,7 +105,11 @@ export async function runSmoke(options: SmokeOptions, onStep: (step: Step) => vo
         await Promise.all([a, b].map((x) => x.until(() => x.id.value !== "", "no identity issued")));
       });
       await step(`${p} connect the signaling socket`, () =>
-        Promise.all([a, b].map((x) => x.until(() => x.chat.serverState.value === "connected", "signaling socket did not open"))));
+        Promise.all([a, b].map((x) => x.until(() => x.chat.serverState.value === "connected", "signaling socket did not open")))
+          .catch((error) => {
+            const why = socketError();
+            throw why ? new StepFailed(`${(error as Error).message} (${why})`) : error;
+          }));
       await step(`${p} get matched with each other`, () =>
         Promise.all([
           a.until(() => a.partner.value === b.id.value, "timed out waiting for a match"),

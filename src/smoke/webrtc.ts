@@ -46,8 +46,15 @@ function installWebRtc(): Wrtc {
 class BrowserWebSocket extends WebSocket {
   constructor(...args: ConstructorParameters<typeof WebSocket>) {
     super(...args);
-    this.on("error", () => {});
+    this.on("error", (error) => lastSocketError = error.message);
   }
+}
+
+let lastSocketError: string | null = null;
+
+/** Why the last signaling socket failed (a browser keeps this to itself; a report can say it). */
+export function socketError(): string | null {
+  return lastSocketError;
 }
 
 type Listener = ((event: Event) => void) | { handleEvent(event: Event): void };
