@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import express from "express";
 import type { ClientConfig } from "./client-config.ts";
+import { pageHeaders } from "./headers.ts";
 
 const UI_DIR = fileURLToPath(new URL("../../ui/", import.meta.url));
 
@@ -25,8 +26,21 @@ export interface Page {
   build(): Promise<void>;
 }
 
-/** Bundles ui/main.tsx (and its CSS) into hashed, minified assets. */
-export async function bundleUi(): Promise<Asset[]> {
+/**
+ * Bundles ui/main.tsx (and its CSS) into hashed, minified assets, once per
+ * process: the sources do not change while it runs, and esbuild's service is
+ * shared by the whole process, so one server's `stop()` would strand another
+ * server's build in flight (two servers in one test process hung so).
+ */
+export function bundleUi(): Promise<Asset[]> {
+  bundled ??= bundle();
+  bundled.catch(() => bundled = undefined);
+  return bundled;
+}
+
+let bundled: Promise<Asset[]> | undefined;
+
+async function bundle(): Promise<Asset[]> {
   const { build, stop } = await import("esbuild");
   const result = await build({
     entryPoints: [`${UI_DIR}main.tsx`],
@@ -51,13 +65,15 @@ export async function bundleUi(): Promise<Asset[]> {
   });
 }
 
-export function createPage(clientConfig: ClientConfig): Page {
-  let ready: Promise<{ html: Asset; assets: Map<string, Asset> }> | undefined;
+export function createPage(clientConfig: ClientConfig, allowOrigin: readonly string[] = []): Page {
+  let ready: Promise<{ html: Asset; assets: Map<string, Asset>; headers: Record<string, string> }> | undefined;
   const router = express.Router();
 
   router.get(["/", "/index.html"], async (req, res, next) => {
     try {
-      send(req, res, (await built()).html, "no-cache");
+      const { html, headers } = await built();
+      res.set(headers);
+      send(req, res, html, "no-cache");
     } catch (error) {
       next(error);
     }
@@ -73,7 +89,7 @@ export function createPage(clientConfig: ClientConfig): Page {
   });
 
   function built() {
-    ready ??= load(clientConfig);
+    ready ??= load(clientConfig, allowOrigin);
     return ready;
   }
 
@@ -85,7 +101,7 @@ export function createPage(clientConfig: ClientConfig): Page {
   };
 }
 
-async function load(clientConfig: ClientConfig) {
+async function load(clientConfig: ClientConfig, allowOrigin: readonly string[]) {
   const [shell, bundle] = await Promise.all([readFile(`${UI_DIR}index.html`, "utf8"), bundleUi()]);
   const assets = new Map(bundle.map((asset) => [asset.path, asset]));
   const script = bundle.find((a) => a.path.endsWith(".js"))!.path;
@@ -99,7 +115,10 @@ async function load(clientConfig: ClientConfig) {
       `<script type="module" src="${script}"></script>`,
     ].join(""));
   const body = Buffer.from(html);
-  return { html: { path: "/", type: "text/html; charset=utf-8", body, gzip: gzipSync(body) }, assets };
+  // The shell's own inline scripts (not the JSON data block) are allowed by hash.
+  const inline = [...shell.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+  const headers = pageHeaders(allowOrigin, inline);
+  return { html: { path: "/", type: "text/html; charset=utf-8", body, gzip: gzipSync(body) }, assets, headers };
 }
 
 function send(req: express.Request, res: express.Response, asset: Asset, cacheControl: string): void {
