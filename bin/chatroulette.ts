@@ -23,7 +23,7 @@ function buildProgram(): Command {
     .description("Run the chat server: the page, the signaling server, the matchmaker.")
     .exitOverride()
     .configureOutput({ writeErr: () => {} });
-  const repeatable = new Set<ConfigKey>(["country", "blockCountry"]);
+  const repeatable = new Set<ConfigKey>(["country", "blockCountry", "allowOrigin"]);
   for (const field of FIELDS) {
     if (!("flag" in field) || !field.flag) continue;
     const fallback = field.defaultText ?? show(DEFAULTS[field.key]);
@@ -42,6 +42,7 @@ Examples:
   $ chatroulette serve --block-country KP --unknown-country block
   $ chatroulette serve --trust-proxy loopback           # behind nginx/caddy on this machine
   $ chatroulette serve --path /rtc                      # signaling at /rtc/peerjs
+  $ chatroulette serve --allow-origin https://blog.example.org   # that site may embed the page
   $ chatroulette serve --max-clients 10000 --log-level warn
   $ CHATROULETTE_PORT=9000 chatroulette serve --config chatroulette.json`);
   serve.action(async (flags: Record<string, string>) => {

@@ -29,6 +29,8 @@ export interface Config {
   /** What to do with addresses that have no country (loopback, LAN). */
   readonly unknownCountry: "allow" | "block";
   readonly trustProxy: TrustProxy;
+  /** Origins, besides the page's own, whose pages may use the API and sockets and frame the page. */
+  readonly allowOrigin: readonly string[];
   readonly maxClients: number;
   readonly logLevel: LogLevel;
   /** Handed to the page's RTCPeerConnection; config file or environment only. */
@@ -122,6 +124,15 @@ export const FIELDS = [
     defaultText: "nobody",
     defaultValue: false,
     parse: parseTrustProxy,
+  }),
+  field({
+    key: "allowOrigin",
+    flag: "--allow-origin <origins>",
+    env: "CHATROULETTE_ALLOW_ORIGIN",
+    description: "other sites that may embed the page or use its API and sockets (https://site.example, comma-separated)",
+    defaultText: "the page's own origin only",
+    defaultValue: [],
+    parse: origins,
   }),
   field({
     key: "maxClients",
@@ -281,6 +292,19 @@ function countries(raw: unknown): string[] {
     return normalized;
   });
   return [...new Set(codes)];
+}
+
+function origins(raw: unknown): string[] {
+  const parsed = list(raw).map((text) => {
+    const url = URL.canParse(text) ? new URL(text) : null;
+    // An origin is a scheme, a host and a port: nothing after them.
+    const bare = url && url.pathname === "/" && !url.search && !url.hash && !url.username && !url.password && !text.endsWith("#");
+    if (!url || !bare || !["http:", "https:"].includes(url.protocol)) {
+      throw new Expected(`origins such as "https://chat.example.org" ("${text}" is not one)`);
+    }
+    return url.origin;
+  });
+  return [...new Set(parsed)];
 }
 
 function parseTrustProxy(raw: unknown): TrustProxy {

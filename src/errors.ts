@@ -5,7 +5,9 @@
 export const REFUSALS = {
   country_blocked: { status: 403, message: "Chatroulette is not available in your country." },
   invalid_identity: { status: 401, message: "Unknown id or wrong token; get a new identity from POST /api/identity." },
+  origin_not_allowed: { status: 403, message: "Pages of this origin may not open signaling sockets here." },
   id_taken: { status: 409, message: "This id is already connected." },
+  payload_too_large: { status: 413, message: "The request body is too large." },
   server_full: { status: 503, message: "The server is full; try again in a minute." },
   not_found: { status: 404, message: "No such endpoint." },
   bad_request: { status: 400, message: "Malformed request." },

@@ -59,6 +59,37 @@ export interface Frame {
   dst?: string;
 }
 
+/** Well-formed payloads of the frames peerjs 1.5 relays, as a browser sends them. */
+export const PAYLOAD = {
+  OFFER: {
+    sdp: { type: "offer", sdp: "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n" },
+    type: "data",
+    connectionId: "dc_test1",
+    label: "dc_test1",
+    reliable: true,
+    serialization: "json",
+  },
+  ANSWER: { sdp: { type: "answer", sdp: "v=0\r\n" }, type: "data", connectionId: "dc_test1" },
+  CANDIDATE: {
+    candidate: {
+      candidate: "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host",
+      sdpMid: "0",
+      sdpMLineIndex: 0,
+      usernameFragment: "a1b2",
+    },
+    type: "data",
+    connectionId: "dc_test1",
+  },
+  LEAVE: undefined,
+} as const;
+
+export type RelayType = keyof typeof PAYLOAD;
+
+/** A well-formed signaling frame of `type` for `dst`. */
+export function signal(type: RelayType, dst: string): Frame {
+  return { type, dst, payload: PAYLOAD[type] as Frame["payload"] };
+}
+
 /** Asks the server for an identity; `headers` lets a test pose as a proxied visitor. */
 export async function identity(
   server: RunningServer,
@@ -125,6 +156,15 @@ export class Client {
     return !this.frames.some((f) => f.type === type);
   }
 
+  /**
+   * Stops reading from the socket, as a stalled or hostile client would: what
+   * the server sends (pings and close frames included) goes unread, while
+   * this side can still send.
+   */
+  stall(): void {
+    (this.ws as unknown as { _socket: import("node:net").Socket })._socket.pause();
+  }
+
   types(): string {
     return this.frames.map((f) => f.type).join(",") || "nothing";
   }
@@ -151,6 +191,23 @@ export async function connect(
   });
   await client.next("OPEN");
   return client;
+}
+
+/** Two visitors, connected and matched with each other (in `pool`, when given). */
+export async function pair(t: TestContext, server: RunningServer, pool?: string): Promise<[Client, Client]> {
+  const [a, b] = [await connect(t, server), await connect(t, server)];
+  a.find(pool);
+  await a.next("WAITING");
+  b.find(pool);
+  await Promise.all([a.next("MATCH"), b.next("MATCH")]);
+  return [a, b];
+}
+
+/** The server still admits and queues a new visitor. */
+export async function stillServes(t: TestContext, server: RunningServer): Promise<void> {
+  const c = await connect(t, server);
+  c.find("__still-serves");
+  await c.next("WAITING");
 }
 
 /** Opens an upgrade and reports how it was refused: status and JSON body. */

@@ -3,25 +3,23 @@
  * clients speaking the documented protocol (docs/PROTOCOL.md).
  */
 import assert from "node:assert/strict";
-import { describe, test, type TestContext } from "node:test";
+import { describe, test } from "node:test";
 import { WebSocket } from "ws";
-import { ADDRESS, Client, connect, identity, refusedUpgrade, type RunningServer, socketUrl, waitFor, withServer } from "./helpers.ts";
-
-/** Two visitors, connected and matched with each other. */
-async function pair(t: TestContext, server: RunningServer): Promise<[Client, Client]> {
-  const [a, b] = [await connect(t, server), await connect(t, server)];
-  a.find();
-  b.find();
-  await Promise.all([a.next("MATCH"), b.next("MATCH")]);
-  return [a, b];
-}
-
-/** The server still admits and queues a new visitor. */
-async function stillServes(t: TestContext, server: RunningServer): Promise<void> {
-  const c = await connect(t, server);
-  c.find();
-  await c.next("WAITING");
-}
+import {
+  ADDRESS,
+  Client,
+  connect,
+  identity,
+  pair,
+  refusedUpgrade,
+  type RunningServer,
+  PAYLOAD,
+  signal,
+  socketUrl,
+  stillServes,
+  waitFor,
+  withServer,
+} from "./helpers.ts";
 
 describe("matching", () => {
   test("when two visitors ask for a partner, then both are told at once with opposite roles", async (t) => {
@@ -102,21 +100,22 @@ describe("matching", () => {
 });
 
 describe("signaling", () => {
-  test("when a visitor signals its partner, then the partner receives it from PeerServer with src set", async (t) => {
+  test("when a visitor signals its partner, then the partner receives it with src set", async (t) => {
     const server = await withServer(t);
     const [a, b] = await pair(t, server);
-    b.send({ type: "OFFER", dst: a.id, payload: { sdp: { type: "offer", sdp: "v=0" }, type: "media", connectionId: "mc_1" } });
-    const offer = await a.next("OFFER");
-    assert.equal(offer.src, b.id);
-    assert.equal(offer.dst, a.id);
+    for (const type of ["OFFER", "ANSWER", "CANDIDATE", "LEAVE"] as const) {
+      b.send(signal(type, a.id));
+      const payload = PAYLOAD[type] === undefined ? {} : { payload: PAYLOAD[type] };
+      assert.deepEqual(await a.next(type), { type, src: b.id, dst: a.id, ...payload });
+    }
   });
 
   test("when a visitor signals someone who is not its partner, then it is dropped and the sender told", async (t) => {
     const server = await withServer(t);
     const [a, b] = await pair(t, server);
     const c = await connect(t, server);
-    for (const type of ["OFFER", "ANSWER", "CANDIDATE", "LEAVE"]) {
-      c.send({ type, dst: a.id, payload: { connectionId: "dc_x" } });
+    for (const type of ["OFFER", "ANSWER", "CANDIDATE", "LEAVE"] as const) {
+      c.send(signal(type, a.id));
       assert.equal((await c.next("REJECTED")).payload!.code, "not_partner");
     }
     assert.ok(await a.none("OFFER"));
@@ -128,7 +127,7 @@ describe("signaling", () => {
     const [a, b] = await pair(t, server);
     a.find();
     await b.next("PARTNER-LEFT");
-    a.send({ type: "OFFER", dst: b.id, payload: { connectionId: "dc_late" } });
+    a.send(signal("OFFER", b.id));
     assert.equal((await a.next("REJECTED")).payload!.code, "not_partner");
     a.send({ type: "LEAVE", dst: b.id }); // the just-left partner may still be told we left
     assert.equal((await b.next("LEAVE")).src, a.id);

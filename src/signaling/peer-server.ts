@@ -1,7 +1,8 @@
 /**
  * PeerServer (the `peer` package), mounted in our Express app with a
  * `noServer` WebSocket server: it never sees an upgrade we did not admit,
- * nor a frame our session did not pass.
+ * nor any frame. It registers admitted sockets and greets them with OPEN, as
+ * peerjs expects; our sessions do the rest.
  */
 import type { EventEmitter } from "node:events";
 import type { Server } from "node:http";
@@ -16,26 +17,41 @@ export const PEER_KEY = "peerjs";
 /** Largest frame accepted; PeerServer's own default is 100 MiB. */
 export const MAX_FRAME_BYTES = 64 * 1024;
 
-/** Who answers for a gated socket: sees each frame first, and hears of its close. */
+/** Who answers for a gated socket: hears its frames, pongs and closing instead of PeerServer. */
 export interface SocketOwner {
-  /** True passes the frame on to PeerServer. */
-  accept(data: RawData, isBinary: boolean): boolean;
+  message(data: RawData, isBinary: boolean): void;
+  pong(): void;
+  /** The socket is being closed, by anyone: the server is done with it. */
+  closing(): void;
   closed(): void;
 }
 
 /**
- * A WebSocket whose frames reach PeerServer's listeners only if its owner
- * accepts them. Hooking `emit` (PeerServer listens for "message" itself) costs
- * no listener or closure per socket, which matters at tens of thousands.
+ * A WebSocket whose frames go to its owner, never to PeerServer, which only
+ * registers the socket and says OPEN: relaying is ours, with bounds PeerServer
+ * lacks. Hooking `emit` (PeerServer listens for "message" itself) costs no
+ * listener or closure per socket, which matters at tens of thousands; hooking
+ * `close` catches ws's own closes (oversized or invalid frames) as well as ours.
  */
 export class GatedSocket extends WebSocket {
   owner: SocketOwner | null = null;
 
   override emit(event: string | symbol, ...args: unknown[]): boolean {
-    if (event === "message") {
-      if (this.owner && !this.owner.accept(args[0] as RawData, args[1] as boolean)) return false;
-    } else if (event === "close") this.owner?.closed();
+    const owner = this.owner;
+    if (owner) {
+      if (event === "message") {
+        owner.message(args[0] as RawData, args[1] as boolean);
+        return true;
+      }
+      if (event === "pong") owner.pong();
+      else if (event === "close") owner.closed();
+    }
     return super.emit(event, ...args);
+  }
+
+  override close(code?: number, data?: string | Buffer): void {
+    this.owner?.closing();
+    super.close(code, data);
   }
 }
 
@@ -64,11 +80,14 @@ export function createPeerServer(
     key: PEER_KEY,
     path: "/",
     allow_discovery: false,
-    // peerjs sends a HEARTBEAT every 5 s; a silent socket is dropped after this.
-    alive_timeout: 30_000,
+    // Frames never reach PeerServer (see GatedSocket), so its HEARTBEAT check
+    // would close everyone; sessions keep time themselves (session.ts).
+    alive_timeout: Number.MAX_SAFE_INTEGER,
     // Our upgrade handler refuses first, with a 503 before the handshake.
     concurrent_limit: maxClients + 1,
     createWebSocketServer: () => wss,
+    // PeerServer's routes would echo any Origin back with CORS.
+    corsOptions: { origin: false },
   } as Parameters<typeof ExpressPeerServer>[1]) as unknown as express.Express;
   // Without a listener, one bad frame's error would crash the process.
   (app as unknown as EventEmitter).on("error", (error: Error) => log.debug(`signaling socket error: ${error.message}`));

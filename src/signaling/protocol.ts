@@ -1,12 +1,11 @@
 /**
  * The frames a client may send on the signaling socket, and the ones we push.
- * PeerJS's own types (HEARTBEAT, OFFER, ANSWER, CANDIDATE, LEAVE) pass on to
- * PeerServer; FIND and STOP are ours. docs/PROTOCOL.md is the reference.
+ * PeerJS's own types (HEARTBEAT, OFFER, ANSWER, CANDIDATE, LEAVE) keep their
+ * wire format, relayed by us (relay-payload.ts checks them); FIND and STOP are
+ * ours. docs/PROTOCOL.md is the reference.
  */
 import { DEFAULT_POOL, type LeftReason, type Role } from "../matchmaker/core.ts";
-
-export const RELAY_TYPES = ["OFFER", "ANSWER", "CANDIDATE", "LEAVE"] as const;
-export type RelayType = (typeof RELAY_TYPES)[number];
+import { type RelayPayload, relayPayload, type RelayType } from "./relay-payload.ts";
 
 /** Frames the server pushes besides PeerServer's (OPEN, OFFER, …). */
 export type ServerFrame =
@@ -18,13 +17,14 @@ export type ServerFrame =
 export type FrameErrorCode =
   | "invalid_json"
   | "invalid_message"
+  | "invalid_payload"
   | "unknown_type"
   | "invalid_pool"
   | "not_partner";
 
 export type Frame =
   | { readonly kind: "heartbeat" }
-  | { readonly kind: "relay"; readonly type: RelayType; readonly dst: string }
+  | { readonly kind: "relay"; readonly type: RelayType; readonly dst: string; readonly payload: RelayPayload }
   | { readonly kind: "find"; readonly pool: string }
   | { readonly kind: "stop" }
   | { readonly kind: "bad"; readonly code: FrameErrorCode; readonly msg: string };
@@ -64,11 +64,12 @@ export function parseFrame(text: string): Frame {
     case "OFFER":
     case "ANSWER":
     case "CANDIDATE":
-    case "LEAVE":
-      if (typeof dst !== "string" || !PEER_ID.test(dst) || (payload !== undefined && !isObject(payload))) {
-        return bad("invalid_message", `${type} needs a dst peer id and an object payload.`);
-      }
-      return { kind: "relay", type, dst };
+    case "LEAVE": {
+      if (typeof dst !== "string" || !PEER_ID.test(dst)) return bad("invalid_message", `${type} needs a dst peer id.`);
+      const checked = relayPayload(type, payload);
+      if (!checked.ok) return bad("invalid_payload", checked.why);
+      return { kind: "relay", type, dst, payload: checked.payload };
+    }
     default:
       return bad("unknown_type", `Unknown frame type ${JSON.stringify(type)?.slice(0, 40)}.`);
   }
@@ -76,6 +77,11 @@ export function parseFrame(text: string): Frame {
 
 export function encode(frame: ServerFrame): string {
   return JSON.stringify(frame);
+}
+
+/** A relayed frame as the partner receives it: only fields we checked, `src` set by us. */
+export function encodeRelay(src: string, frame: Extract<Frame, { kind: "relay" }>): string {
+  return JSON.stringify({ type: frame.type, src, dst: frame.dst, payload: frame.payload });
 }
 
 function bad(code: FrameErrorCode, msg: string): Frame {

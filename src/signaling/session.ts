@@ -1,19 +1,23 @@
 /**
- * One visitor's signaling socket: checks each frame before PeerServer sees
- * it, runs match commands in order, and tracks the partner so that signaling
- * goes only to the current (or, for LEAVE, the just-left) partner.
+ * One visitor's signaling socket: checks and budgets each frame, runs match
+ * commands in order, relays signaling only to the current (or, for LEAVE,
+ * the just-left) partner, bounds what the server holds for it, and decides
+ * when it is done. docs/PROTOCOL.md §6 states every limit below.
  */
 import type { RawData } from "ws";
 import type { Logger } from "../log.ts";
 import type { MatchEvent } from "../matchmaker/core.ts";
 import type { MatchStore } from "../matchmaker/store.ts";
 import type { SocketOwner } from "./peer-server.ts";
-import { encode, type FrameErrorCode, parseFrame, type ServerFrame } from "./protocol.ts";
+import { encode, encodeRelay, type FrameErrorCode, parseFrame, type ServerFrame } from "./protocol.ts";
 
 /** What a session needs of its socket: ws's WebSocket satisfies it. */
 export interface FrameSocket {
   send(data: string): void;
   close(code: number, reason: string): void;
+  ping(): void;
+  /** Destroys the connection at once, without a close handshake. */
+  terminate(): void;
 }
 
 export interface SessionDeps {
@@ -22,20 +26,49 @@ export interface SessionDeps {
   readonly forget: (session: Session) => void;
   /** Hands the events of a command to the sessions they are for. */
   readonly deliver: (events: readonly MatchEvent[]) => void;
+  /** Sends a relayed frame (already encoded) to the visitor `to`, wherever its socket is. */
+  readonly relay: (to: string, text: string) => void;
   readonly now: () => number;
   readonly log: Logger;
 }
 
-/** Frames a socket may send at once, and per second after that. */
-const BURST = 100;
-const RATE_PER_S = 50;
-/** Malformed frames tolerated before the socket is closed. */
-const MAX_STRIKES = 5;
+export const LIMITS = {
+  /** Frames a socket may send at once, and per second after that. */
+  burstFrames: 100,
+  framesPerSecond: 50,
+  /**
+   * Bytes likewise. Chromium sends ~7–10 KB per match and side (offer ~6 KB,
+   * answer, candidates; measured over loopback), so this allows ~25 matches
+   * at once and three a second after that, and caps what a hostile socket
+   * makes us parse at 32 KiB/s (64 KiB frames at 45/s took a core at 40 sockets).
+   */
+  burstBytes: 256 * 1024,
+  bytesPerSecond: 32 * 1024,
+  /** Malformed frames tolerated before the socket is closed. */
+  maxStrikes: 5,
+  /**
+   * Bytes sent to a socket that it has not yet acknowledged (a pong to a ping
+   * sent after them proves it read them). Past this, a slow or stalled reader
+   * is cut off: unbounded, four such readers grew the heap ~10 MB/s until the
+   * process died (measured). `bufferedAmount` alone would not do: loopback's
+   * kernel buffers absorb ~4 MB first.
+   */
+  maxUnreadBytes: 256 * 1024,
+  /** Ask for an acknowledgement once this much is unread. */
+  pingUnreadBytes: 32 * 1024,
+  /** A socket silent this long is pinged; one that does not answer a ping within pongTimeoutMs is dead. */
+  pingAfterMs: 6_000,
+  pongTimeoutMs: 6_000,
+  /** PeerJS's own keep-alive: a socket that sends no HEARTBEAT this long is closed. */
+  heartbeatTimeoutMs: 30_000,
+  /** After the server closes a socket, how long it waits for the client's answer before cutting it off. */
+  closeGraceMs: 2_000,
+} as const;
 
 export const CLOSE = {
+  goingAway: 1001,
   unsupportedData: 1003,
   policyViolation: 1008,
-  goingAway: 1001,
 } as const;
 
 const IDLE: Promise<unknown> = Promise.resolve();
@@ -44,11 +77,20 @@ export class Session implements SocketOwner {
   partner: string | null = null;
   /** The partner before this one: may still receive our LEAVE. */
   previous: string | null = null;
-  #tokens = BURST;
+  #frameTokens: number = LIMITS.burstFrames;
+  #byteTokens: number = LIMITS.burstBytes;
   #refilledAt: number;
   #strikes = 0;
   #commands: Promise<unknown> = IDLE;
-  #closed = false;
+  /** Set the moment the server is done with this socket, before it has closed. */
+  #done = false;
+  #heardAt: number;
+  #heartbeatAt: number;
+  /** When the outstanding ping was sent, or -1; and how many bytes had been sent then. */
+  #pingAt = -1;
+  #pingMark = 0;
+  #sent = 0;
+  #acknowledged = 0;
 
   readonly id: string;
   readonly socket: FrameSocket;
@@ -58,35 +100,40 @@ export class Session implements SocketOwner {
     this.id = id;
     this.socket = socket;
     this.deps = deps;
-    this.#refilledAt = deps.now();
+    this.#refilledAt = this.#heardAt = this.#heartbeatAt = deps.now();
   }
 
-  /** Called for every incoming frame; true passes it on to PeerServer. */
-  accept(data: RawData, isBinary: boolean): boolean {
-    if (this.#closed) return false;
-    if (!this.#take()) return this.#close(CLOSE.policyViolation, "rate limit exceeded");
-    if (isBinary) return this.#close(CLOSE.unsupportedData, "binary frames are not supported");
+  /** Every incoming frame. Nothing reaches PeerServer: we answer or relay it here. */
+  message(data: RawData, isBinary: boolean): void {
+    if (this.#done) return;
+    const now = this.deps.now();
+    this.#heardAt = now;
+    const limit = this.#take(now, byteLength(data));
+    if (limit) return this.end(CLOSE.policyViolation, limit);
+    if (isBinary) return this.end(CLOSE.unsupportedData, "binary frames are not supported");
     const frame = parseFrame(data.toString());
     switch (frame.kind) {
       case "heartbeat":
-        return true;
+        this.#heartbeatAt = now;
+        return;
       case "relay":
-        if (frame.dst === this.partner || (frame.type === "LEAVE" && frame.dst === this.previous)) return true;
+        if (frame.dst === this.partner || (frame.type === "LEAVE" && frame.dst === this.previous)) {
+          return this.deps.relay(frame.dst, encodeRelay(this.id, frame));
+        }
         this.deps.log.debug(`dropped ${frame.type} from ${this.id} to non-partner ${frame.dst}`);
-        this.#reject("not_partner", `${frame.type} dropped: ${frame.dst} is not your partner.`);
-        return false;
+        return this.#reject("not_partner", `${frame.type} dropped: ${frame.dst} is not your partner.`);
       case "find":
         this.#leavePartner();
         this.#run(() => this.deps.store.find(this.id, frame.pool, this.deps.now()));
-        return false;
+        return;
       case "stop":
         this.#leavePartner();
         this.#run(() => this.deps.store.stop(this.id, this.deps.now()));
-        return false;
+        return;
       case "bad":
         this.#reject(frame.code, frame.msg);
-        if (++this.#strikes >= MAX_STRIKES) this.#close(CLOSE.policyViolation, "too many malformed frames");
-        return false;
+        if (++this.#strikes >= LIMITS.maxStrikes) this.end(CLOSE.policyViolation, "too many malformed frames");
+        return;
     }
   }
 
@@ -106,11 +153,82 @@ export class Session implements SocketOwner {
     }
   }
 
-  /** The socket closed: dissolve the pair after any command still running. */
+  /**
+   * Sends a frame, unless this socket has fallen too far behind reading what
+   * was sent before: then it is cut off (its partner is told) and the frame dropped.
+   */
+  push(text: string): void {
+    if (this.#done) return;
+    // UTF-16 length: our frames are JSON of ASCII ids and SDP, so this is the byte count, near enough for a bound.
+    this.#sent += text.length;
+    const unread = this.#sent - this.#acknowledged;
+    if (unread > LIMITS.maxUnreadBytes) return this.#drop(`too far behind (${unread} bytes unread)`);
+    this.socket.send(text);
+    if (this.#pingAt < 0 && unread > LIMITS.pingUnreadBytes) this.#ping(this.deps.now());
+  }
+
+  /** The answer to our ping: everything sent before it has been read. */
+  pong(): void {
+    this.#heardAt = this.deps.now();
+    this.#acknowledged = this.#pingMark;
+    this.#pingAt = -1;
+  }
+
+  /** Called about once a second: pings quiet sockets, and gives up on dead ones. */
+  tick(now: number): void {
+    if (this.#done) return;
+    if (this.#pingAt >= 0) {
+      if (now - this.#pingAt > LIMITS.pongTimeoutMs) return this.#drop("no answer to ping");
+    } else if (now - this.#heardAt > LIMITS.pingAfterMs) this.#ping(now);
+    if (now - this.#heartbeatAt > LIMITS.heartbeatTimeoutMs) {
+      this.end(CLOSE.policyViolation, `no HEARTBEAT for ${LIMITS.heartbeatTimeoutMs / 1000} s`);
+    }
+  }
+
+  /** Closes the socket with a code the client sees (the close reaches closing() below). */
+  end(code: number, reason: string): void {
+    if (this.#done) return;
+    this.deps.log.info(`closing ${this.id}: ${reason}`);
+    this.socket.close(code, reason);
+  }
+
+  /**
+   * Whoever closes the socket (we, ws on a bad frame, the client's own close
+   * frame): it leaves matchmaking now, not when the close handshake ends,
+   * which a vanished client never answers (ws waits 30 s). It is cut off
+   * after a short grace.
+   */
+  closing(): void {
+    if (!this.#leave()) return;
+    const socket = this.socket;
+    setTimeout(() => socket.terminate(), LIMITS.closeGraceMs).unref?.();
+  }
+
+  /** The socket is gone. */
   closed(): void {
-    this.#closed = true;
     this.deps.forget(this);
+    this.#leave();
+  }
+
+  /** Cut off without a close frame: it would wait behind what the client is not reading. */
+  #drop(reason: string): void {
+    this.deps.log.info(`dropping ${this.id}: ${reason}`);
+    this.#leave();
+    this.socket.terminate();
+  }
+
+  /** Leaves matchmaking once; false if already done. */
+  #leave(): boolean {
+    if (this.#done) return false;
+    this.#done = true;
     void this.#run(() => this.deps.store.disconnect(this.id, this.deps.now()));
+    return true;
+  }
+
+  #ping(now: number): void {
+    this.#pingAt = now;
+    this.#pingMark = this.#sent;
+    this.socket.ping();
   }
 
   #leavePartner(): void {
@@ -131,13 +249,15 @@ export class Session implements SocketOwner {
     return run;
   }
 
-  #take(): boolean {
-    const now = this.deps.now();
-    this.#tokens = Math.min(BURST, this.#tokens + ((now - this.#refilledAt) / 1000) * RATE_PER_S);
+  /** Takes one frame of `bytes` from the budgets; says which is exhausted, or null. */
+  #take(now: number, bytes: number): string | null {
+    const elapsed = (now - this.#refilledAt) / 1000;
     this.#refilledAt = now;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
-    return true;
+    this.#frameTokens = Math.min(LIMITS.burstFrames, this.#frameTokens + elapsed * LIMITS.framesPerSecond) - 1;
+    this.#byteTokens = Math.min(LIMITS.burstBytes, this.#byteTokens + elapsed * LIMITS.bytesPerSecond) - bytes;
+    if (this.#frameTokens < 0) return "rate limit exceeded";
+    if (this.#byteTokens < 0) return "byte rate limit exceeded";
+    return null;
   }
 
   #reject(code: FrameErrorCode, msg: string): void {
@@ -145,13 +265,11 @@ export class Session implements SocketOwner {
   }
 
   #send(frame: ServerFrame): void {
-    if (!this.#closed) this.socket.send(encode(frame));
+    this.push(encode(frame));
   }
+}
 
-  #close(code: number, reason: string): false {
-    this.deps.log.info(`closing ${this.id}: ${reason}`);
-    this.#closed = true;
-    this.socket.close(code, reason);
-    return false;
-  }
+function byteLength(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((n, chunk) => n + chunk.length, 0);
+  return data.byteLength;
 }

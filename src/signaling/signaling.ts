@@ -1,7 +1,8 @@
 /**
  * The signaling gate: owns the HTTP server's `upgrade` event, so every
- * WebSocket passes the same checks (path, capacity, country, identity) before
- * PeerServer's handshake, and keeps one Session per admitted socket.
+ * WebSocket passes the same checks (path, query, origin, capacity, country,
+ * identity) before PeerServer's handshake, and keeps one Session per admitted
+ * socket: it relays between them and keeps time for them.
  */
 import type { IncomingMessage, Server } from "node:http";
 import { STATUS_CODES } from "node:http";
@@ -14,6 +15,9 @@ import type { MatchEvent } from "../matchmaker/core.ts";
 import type { MatchStore } from "../matchmaker/store.ts";
 import { createPeerServer, type GatedSocket, PEER_KEY } from "./peer-server.ts";
 import { CLOSE, Session } from "./session.ts";
+
+/** How often sessions are asked whether their sockets are alive (see Session#tick). */
+const TICK_MS = 1000;
 
 export interface Signaling {
   /** Express app to mount at `path` (PeerServer's HTTP routes). */
@@ -30,10 +34,12 @@ export interface Signaling {
  * app.use("/signaling", signaling.app);
  */
 export function createSignaling(
-  { httpServer, path, maxClients, geoGate, identities, store, now = Date.now, log }: {
+  { httpServer, path, maxClients, allowOrigin, geoGate, identities, store, now = Date.now, log }: {
     httpServer: Server;
     path: string;
     maxClients: number;
+    /** Origins besides the page's own whose pages may open sockets. */
+    allowOrigin: readonly string[];
     geoGate: GeoGate;
     identities: Identities;
     store: MatchStore;
@@ -50,20 +56,29 @@ export function createSignaling(
   const forget = (session: Session) => {
     if (sessions.get(session.id) === session) sessions.delete(session.id);
   };
-  const deps = { store, deliver, forget, now, log };
+  const relay = (to: string, text: string) => sessions.get(to)?.push(text);
+  const deps = { store, deliver, forget, relay, now, log };
+  const originAllowed = createOriginCheck(allowOrigin);
+  let ticking: ReturnType<typeof setInterval> | undefined;
+  const tick = () => {
+    const at = now();
+    for (const session of sessions.values()) session.tick(at);
+  };
 
   /** Throws the Refusal that answers this upgrade, or returns the admitted id. */
   function admit(req: IncomingMessage): string {
     const url = new URL(req.url ?? "/", "http://upgrade");
     if (url.pathname !== socketPath) throw new Refusal("not_found");
+    const query = singleValues(url.searchParams);
+    if (!originAllowed(req)) throw new Refusal("origin_not_allowed");
     if (sessions.size >= maxClients) throw new Refusal("server_full");
     geoGate(req);
-    const id = url.searchParams.get("id") ?? "";
-    const token = url.searchParams.get("token") ?? "";
-    if (url.searchParams.get("key") !== PEER_KEY || !identities.verify(id, token)) {
-      throw new Refusal("invalid_identity");
-    }
+    const { id = "", token = "", key } = query;
+    if (key !== PEER_KEY || !identities.verify(id, token)) throw new Refusal("invalid_identity");
     if (sessions.has(id)) throw new Refusal("id_taken");
+    // PeerServer reads the query again, its own way (the last repeat wins):
+    // hand it exactly the values admitted here.
+    req.url = `${socketPath}?key=${PEER_KEY}&id=${encodeURIComponent(id)}&token=${encodeURIComponent(token)}`;
     // A copy, not a slice of the URL string, which would stay alive with it.
     return Buffer.from(id).toString();
   }
@@ -86,6 +101,8 @@ export function createSignaling(
       sessions.set(id, session);
       (ws as GatedSocket).owner = session;
       peer.wss.emit("connection", ws, req);
+      ticking ??= setInterval(tick, TICK_MS);
+      ticking.unref?.();
     });
   });
 
@@ -93,17 +110,52 @@ export function createSignaling(
     app: peer.app,
     online: () => sessions.size,
     async close() {
+      clearInterval(ticking);
       const closed = [...sessions.values()].map((session) => {
         const ws = session.socket as GatedSocket;
         return new Promise<void>((resolve) => {
+          if (ws.readyState === ws.CLOSED) return resolve();
           ws.once("close", () => resolve());
-          ws.close(CLOSE.goingAway, "server shutting down");
-          // A peer that does not answer the close handshake is cut off.
-          setTimeout(() => ws.terminate(), 1000).unref();
+          // A peer that does not answer is cut off after the session's grace.
+          session.end(CLOSE.goingAway, "server shutting down");
         });
       });
       await Promise.all(closed);
     },
+  };
+}
+
+/**
+ * The query as one value per name; a repeated name is refused, since the
+ * gate and PeerServer would read different repeats (first vs last).
+ */
+function singleValues(params: URLSearchParams): Record<string, string | undefined> {
+  const values: Record<string, string> = Object.create(null);
+  for (const [name, value] of params) {
+    if (name in values) throw new Refusal("bad_request", {}, `The query repeats "${name.slice(0, 40)}".`);
+    values[name] = value;
+  }
+  return values;
+}
+
+/**
+ * Browsers send the page's origin with every WebSocket upgrade, and no CORS
+ * rule protects sockets: without this check any website could open signaling
+ * sockets from its visitors' browsers. The page's own origin (same host as
+ * the request) and the operator's `--allow-origin` pass; clients that send no
+ * Origin (scripts, bots) are not browsers acting for another site.
+ */
+function createOriginCheck(allowOrigin: readonly string[]): (req: IncomingMessage) => boolean {
+  const allowed = new Set(allowOrigin);
+  return (req) => {
+    const origin = req.headers.origin;
+    if (origin === undefined || allowed.has(origin)) return true;
+    try {
+      const page = new URL(origin);
+      return page.host === new URL(`${page.protocol}//${req.headers.host}`).host;
+    } catch {
+      return false;
+    }
   };
 }
 
