@@ -4,7 +4,7 @@
  * `createServer` does no I/O; `listen` loads what it needs and binds.
  */
 import { createServer as createHttpServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import express from "express";
 import { createClientAddress } from "./client-ip.ts";
 import { type Config, DEFAULTS } from "./config.ts";
@@ -14,6 +14,7 @@ import { createCountryPolicy } from "./geo/policy.ts";
 import { createApi, gateMiddleware } from "./http/api.ts";
 import { clientConfig } from "./http/client-config.ts";
 import { errorHandler } from "./http/errors.ts";
+import { corsFor, securityHeaders } from "./http/headers.ts";
 import { createPage } from "./http/page.ts";
 import { Refusal } from "./errors.ts";
 import { clientCapacity, openFileLimit } from "./fd-limit.ts";
@@ -21,6 +22,14 @@ import { createIdentities } from "./identity.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createMemoryStore, type MatchStore } from "./matchmaker/store.ts";
 import { createSignaling } from "./signaling/signaling.ts";
+
+/** Connection-level limits for plain HTTP; docs/PROTOCOL.md §1 states them. */
+export const HTTP_LIMITS = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 15_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 20_000,
+} as const;
 
 export interface ChatrouletteServer {
   readonly app: express.Express;
@@ -59,7 +68,20 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
 
   const app = express();
   app.disable("x-powered-by");
-  const httpServer = createHttpServer(app);
+  const httpServer = createHttpServer({
+    // Requests here are tiny: Node's defaults let a slow client hold a
+    // connection 60–90 s before sending its headers, and 300 s for a request.
+    headersTimeout: HTTP_LIMITS.headersTimeoutMs,
+    requestTimeout: HTTP_LIMITS.requestTimeoutMs,
+    // How often those are checked (default 30 s, which they would wait on top).
+    connectionsCheckingInterval: 1_000,
+  }, app);
+  httpServer.keepAliveTimeout = HTTP_LIMITS.keepAliveTimeoutMs;
+  // Any HTTP connection quiet this long is cut, whatever state it is in (a
+  // pipelined half-request escapes the two timeouts above: measured). ws turns
+  // this off for the sockets it upgrades.
+  httpServer.timeout = HTTP_LIMITS.idleTimeoutMs;
+  httpServer.on("timeout", (socket: Socket) => socket.destroy());
 
   const capacity = clientCapacity(openFileLimit());
   const maxClients = Math.min(config.maxClients, capacity);
@@ -67,6 +89,7 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
     httpServer,
     path: config.path,
     maxClients,
+    allowOrigin: config.allowOrigin,
     geoGate,
     identities,
     store,
@@ -74,12 +97,13 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
     log,
   });
   const toClient = clientConfig(config);
-  const page = createPage(toClient);
+  const page = createPage(toClient, config.allowOrigin);
 
+  app.use(securityHeaders(config.allowOrigin));
   app.get("/healthz", (_req, res) => {
     res.type("text/plain").send("ok");
   });
-  app.use("/api", createApi({
+  app.use("/api", corsFor(config.allowOrigin), createApi({
     geoGate,
     identities,
     clientConfig: toClient,

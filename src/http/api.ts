@@ -8,6 +8,9 @@ import type { Identities } from "../identity.ts";
 import { Refusal } from "../errors.ts";
 import type { ClientConfig } from "./client-config.ts";
 
+/** Largest request body on /api: 413 past it. */
+export const MAX_BODY_BYTES = 4096;
+
 export interface ApiDeps {
   readonly geoGate: GeoGate;
   readonly identities: Identities;
@@ -34,6 +37,8 @@ export function createApi({ geoGate, identities, clientConfig, stats }: ApiDeps)
     next();
   });
   api.use(gateMiddleware(geoGate));
+  // No endpoint reads a body yet; whatever is sent is read (and refused past this) by the library, not buffered.
+  api.use(express.raw({ type: () => true, limit: MAX_BODY_BYTES }));
   api.post("/identity", (_req, res) => {
     res.status(201).json(identities.issue());
   });

@@ -11,6 +11,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (res.headersSent) return next(error);
     let refusal: Refusal;
     if (error instanceof Refusal) refusal = error;
+    else if (error?.status === 413) refusal = new Refusal("payload_too_large");
     else if (typeof error?.status === "number" && error.status >= 400 && error.status < 500) {
       refusal = new Refusal("bad_request", {}, error.expose ? error.message : "Malformed request.");
     } else {
