@@ -5,7 +5,8 @@
  */
 import process from "node:process";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { CONFIG_ENV, ConfigError, type ConfigKey, DEFAULTS, FIELDS, loadConfig } from "../src/config.ts";
+import { CONFIG_ENV, ConfigError, loadConfig } from "../src/config/load.ts";
+import { CONFIG_KEYS, DEFAULTS, field } from "../src/config/schema.ts";
 import { createServer } from "../src/server.ts";
 import { VERSION } from "../src/version.ts";
 
@@ -23,12 +24,11 @@ function buildProgram(): Command {
     .description("Run the chat server: the page, the signaling server, the matchmaker.")
     .exitOverride()
     .configureOutput({ writeErr: () => {} });
-  const repeatable = new Set<ConfigKey>(["country", "blockCountry", "allowOrigin"]);
-  for (const field of FIELDS) {
-    if (!("flag" in field) || !field.flag) continue;
-    const fallback = field.defaultText ?? show(DEFAULTS[field.key]);
-    const option = new Option(field.flag, `${field.description} (default: ${fallback}; env ${field.env})`);
-    if (repeatable.has(field.key)) option.argParser((value: string, previous?: string) => previous ? `${previous},${value}` : value);
+  for (const key of CONFIG_KEYS) {
+    const { flag, description, defaultText, env, repeatable } = field(key);
+    if (!flag) continue;
+    const option = new Option(flag, `${description} (default: ${defaultText ?? show(DEFAULTS[key])}; env ${env})`);
+    if (repeatable) option.argParser((value: string, previous?: string) => previous ? `${previous},${value}` : value);
     serve.addOption(option);
   }
   serve.addOption(new Option("--config <file>", `JSON file of options, see config.example.json (env ${CONFIG_ENV})`));

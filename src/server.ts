@@ -7,7 +7,7 @@ import { createServer as createHttpServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import express from "express";
 import { createClientAddress } from "./client-ip.ts";
-import { type Config, DEFAULTS } from "./config.ts";
+import { type Config, DEFAULTS } from "./config/schema.ts";
 import { createGeoGate } from "./geo/gate.ts";
 import { loadCountryLookup, type LookupCountry } from "./geo/lookup.ts";
 import { createCountryPolicy } from "./geo/policy.ts";

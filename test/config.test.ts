@@ -7,7 +7,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, describe, test } from "node:test";
-import { ConfigError, DEFAULTS, loadConfig, resolveConfig } from "../src/config.ts";
+import { ConfigError, loadConfig, resolveConfig } from "../src/config/load.ts";
+import { DEFAULTS } from "../src/config/schema.ts";
 
 const dir = await mkdtemp(join(tmpdir(), "chatroulette-config-"));
 after(() => rm(dir, { recursive: true, force: true }));

@@ -91,6 +91,8 @@ describe("the page in Chromium", { skip: missing ?? false }, () => {
   test("when two visitors open the page, then they pair by themselves, see each other and chat both ways", async (t) => {
     const { a, b } = await pair(t, browser);
     assert.equal(await state(a.page, "peerServerStatus"), "connected");
+    const early = await a.page.evaluate(() => typeof (window as { earlyIdentity?: unknown }).earlyIdentity);
+    assert.equal(early, "object", "the page's inline script ran under its Content-Security-Policy");
     assert.match(await a.page.textContent("#peerStatus") ?? "", /Chatting with a stranger/);
     assert.deepEqual(await lines(a.page, "system"), ["You're now chatting with a random stranger. Say hi!"]);
     const labels = await a.page.$$eval("#audioInput option, #videoInput option", (os) => os.map((o) => o.textContent));

@@ -6,7 +6,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import process from "node:process";
 import type { TestContext } from "node:test";
 import { WebSocket } from "ws";
-import { resolveConfig } from "../src/config.ts";
+import { resolveConfig } from "../src/config/load.ts";
+import type { ConfigInput } from "../src/config/schema.ts";
 import { createServer, type ServerDeps } from "../src/server.ts";
 
 export interface RunningServer {
@@ -18,7 +19,7 @@ export interface RunningServer {
 /** Starts `createServer` on 127.0.0.1:0 with `options` as a config file would give them. */
 export async function withServer(
   t: TestContext,
-  options: Record<string, unknown> = {},
+  options: ConfigInput = {},
   deps: ServerDeps = {},
 ): Promise<RunningServer> {
   const config = resolveConfig({

@@ -2,7 +2,7 @@
  * The country policy as a pure decision: given the country of an address
  * (or null when it has none), may the visitor in?
  */
-import type { Config } from "../config.ts";
+import type { Config } from "../config/schema.ts";
 
 export type Verdict =
   | { readonly allowed: true }

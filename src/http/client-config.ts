@@ -3,7 +3,7 @@
  * inline in the page and at GET /api/config. Nothing here is hard-coded to a
  * host or port; the page connects back to wherever it was loaded from.
  */
-import type { Config, IceServer } from "../config.ts";
+import type { Config, IceServer } from "../config/schema.ts";
 import { PEER_KEY } from "../signaling/peer-server.ts";
 
 export interface ClientConfig {

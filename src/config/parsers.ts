@@ -1,0 +1,115 @@
+/**
+ * Value parsers for the config fields. Each accepts a string (a flag or an
+ * environment variable) or a JSON value (the config file), returns the
+ * resolved value, or throws Expected saying what was expected; the caller
+ * names the source and the bad value (see load.ts).
+ */
+import { isIP } from "node:net";
+import { createClientAddress, type TrustProxy } from "../client-ip.ts";
+import { normalizeCountryCode } from "../geo/countries.ts";
+import type { IceServer } from "./schema.ts";
+
+/** What a parser expected, in words: "an integer from 0 to 65535". */
+export class Expected extends Error {}
+
+export function integer(raw: unknown, min: number, max: number): number {
+  const value = typeof raw === "string" && /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : raw;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new Expected(`an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+export function oneOf<const T extends string>(raw: unknown, choices: readonly T[]): T {
+  if (typeof raw !== "string" || !choices.includes(raw as T)) throw new Expected(`one of ${choices.join(", ")}`);
+  return raw as T;
+}
+
+export function host(raw: unknown): string {
+  const hostname = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/;
+  if (typeof raw !== "string" || !(isIP(raw) || hostname.test(raw))) {
+    throw new Expected("an IP address or host name such as 0.0.0.0, 127.0.0.1 or ::");
+  }
+  return raw;
+}
+
+export function path(raw: unknown): string {
+  const expected = 'a URL path such as "/signaling" (letters, digits, "-", "_", "/"), not "/" or under /api';
+  if (typeof raw !== "string" || !/^(\/[A-Za-z0-9._~-]+)+\/?$/.test(raw)) throw new Expected(expected);
+  const trimmed = raw.replace(/\/$/, "");
+  if (/^\/(api|healthz|assets)(\/|$)/.test(trimmed)) throw new Expected(expected);
+  return trimmed;
+}
+
+/** "a, b" or ["a", "b"] → ["a", "b"]. */
+export function list(raw: unknown): string[] {
+  if (typeof raw === "string") return raw.split(",").map((s) => s.trim()).filter(Boolean);
+  if (Array.isArray(raw) && raw.every((s) => typeof s === "string")) return raw.map((s) => s.trim());
+  throw new Expected("a comma-separated string or an array of strings");
+}
+
+export function countries(raw: unknown): string[] {
+  const codes = list(raw).map((code) => {
+    const normalized = normalizeCountryCode(code);
+    if (!normalized) throw new Expected(`ISO 3166-1 alpha-2 codes such as "IN" ("${code}" is not one)`);
+    return normalized;
+  });
+  return [...new Set(codes)];
+}
+
+export function origins(raw: unknown): string[] {
+  const parsed = list(raw).map((text) => {
+    const url = URL.canParse(text) ? new URL(text) : null;
+    // An origin is a scheme, a host and a port: nothing after them.
+    const bare = url && url.pathname === "/" && !url.search && !url.hash && !url.username && !url.password && !text.endsWith("#");
+    if (!url || !bare || !["http:", "https:"].includes(url.protocol)) {
+      throw new Expected(`origins such as "https://chat.example.org" ("${text}" is not one)`);
+    }
+    return url.origin;
+  });
+  return [...new Set(parsed)];
+}
+
+export function trustProxy(raw: unknown): TrustProxy {
+  const expected = 'false, true, a hop count such as 1, or addresses/CIDRs/"loopback"/"linklocal"/"uniquelocal"';
+  let value: TrustProxy;
+  if (typeof raw === "boolean" || raw === "true" || raw === "false") value = raw === true || raw === "true";
+  else if (typeof raw === "number" || (typeof raw === "string" && /^\d+$/.test(raw.trim()))) {
+    value = integer(raw, 0, 100);
+  } else {
+    try {
+      value = list(raw);
+    } catch {
+      throw new Expected(expected);
+    }
+  }
+  try {
+    createClientAddress(value); // compiles the rule: rejects "10.0.0.0/99", "my-proxy", …
+  } catch (error) {
+    throw new Expected(`${expected} (${(error as Error).message})`);
+  }
+  return Array.isArray(value) && value.length === 0 ? false : value;
+}
+
+export function iceServers(raw: unknown): IceServer[] {
+  let value = raw;
+  if (typeof raw === "string") {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new Expected('a JSON array such as [{"urls":"stun:stun.example.org:3478"}]');
+    }
+  }
+  const isUrl = (u: unknown) => typeof u === "string" && /^(stun|stuns|turn|turns):/.test(u);
+  const isServer = (s: unknown): s is IceServer => {
+    if (typeof s !== "object" || s === null) return false;
+    const { urls, username, credential } = s as Record<string, unknown>;
+    return (isUrl(urls) || (Array.isArray(urls) && urls.length > 0 && urls.every(isUrl))) &&
+      (username === undefined || typeof username === "string") &&
+      (credential === undefined || typeof credential === "string");
+  };
+  if (!Array.isArray(value) || !value.every(isServer)) {
+    throw new Expected('an array of {"urls": "stun:…"|"turn:…", "username"?, "credential"?}');
+  }
+  return value;
+}

@@ -1,0 +1,169 @@
+/**
+ * Every option, described once: its flag, environment variable, default and
+ * parser. The CLI builds its flags and --help from this table, and load.ts
+ * resolves every source through the same parsers. The table `satisfies` a
+ * mapped type over Config's keys, so a field added to Config without its
+ * entry here does not compile.
+ */
+import type { TrustProxy } from "../client-ip.ts";
+import { LOG_LEVELS, type LogLevel } from "../log.ts";
+import * as parse from "./parsers.ts";
+
+export interface IceServer {
+  readonly urls: string | readonly string[];
+  readonly username?: string;
+  readonly credential?: string;
+}
+
+/** The resolved configuration: every option has its value. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** Mount path of the signaling server, without a trailing slash. */
+  readonly path: string;
+  /** Allow list of ISO 3166-1 alpha-2 codes; empty admits every country. */
+  readonly country: readonly string[];
+  readonly blockCountry: readonly string[];
+  /** What to do with addresses that have no country (loopback, LAN). */
+  readonly unknownCountry: "allow" | "block";
+  readonly trustProxy: TrustProxy;
+  /** Origins, besides the page's own, whose pages may use the API and sockets and frame the page. */
+  readonly allowOrigin: readonly string[];
+  readonly maxClients: number;
+  readonly logLevel: LogLevel;
+  /** Handed to the page's RTCPeerConnection; config file or environment only. */
+  readonly iceServers: readonly IceServer[];
+}
+
+export type ConfigKey = keyof Config;
+
+/**
+ * What a config file, or a caller of resolveConfig, may give: any option,
+ * as its resolved value or as the text a flag would carry.
+ * @example
+ * const input: ConfigInput = { port: 0, country: "IN,NP", trustProxy: "loopback" };
+ */
+export type ConfigInput = { readonly [K in ConfigKey]?: Config[K] | string };
+
+export interface Field<K extends ConfigKey> {
+  /** commander flag syntax; absent for options that have no flag. */
+  readonly flag?: string;
+  readonly env: string;
+  readonly description: string;
+  readonly defaultValue: Config[K];
+  /** The default in words, where its value alone would not say it (an empty allow list admits everyone). */
+  readonly defaultText?: string;
+  /** Accepts a string (flag, environment) or a JSON value (file); throws parse.Expected. */
+  readonly parse: (raw: unknown) => Config[K];
+  /** The flag may be given more than once; the values are joined with commas. */
+  readonly repeatable?: boolean;
+}
+
+export const FIELDS = {
+  port: {
+    flag: "--port <number>",
+    env: "CHATROULETTE_PORT",
+    description: "TCP port to listen on; 0 picks a free port",
+    defaultValue: 8080,
+    parse: (raw) => parse.integer(raw, 0, 65535),
+  },
+  host: {
+    flag: "--host <address>",
+    env: "CHATROULETTE_HOST",
+    description: "address to bind; 127.0.0.1 for this machine only, :: for IPv6",
+    defaultValue: "0.0.0.0",
+    parse: parse.host,
+  },
+  path: {
+    flag: "--path <path>",
+    env: "CHATROULETTE_PATH",
+    description: "where the signaling server is mounted (the socket is <path>/peerjs)",
+    defaultValue: "/signaling",
+    parse: parse.path,
+  },
+  country: {
+    flag: "--country <codes>",
+    env: "CHATROULETTE_COUNTRY",
+    description: "admit only these countries (ISO 3166-1 alpha-2, comma-separated or repeated)",
+    defaultText: "every country",
+    defaultValue: [],
+    parse: parse.countries,
+    repeatable: true,
+  },
+  blockCountry: {
+    flag: "--block-country <codes>",
+    env: "CHATROULETTE_BLOCK_COUNTRY",
+    description: "refuse these countries (comma-separated or repeated)",
+    defaultValue: [],
+    parse: parse.countries,
+    repeatable: true,
+  },
+  unknownCountry: {
+    flag: "--unknown-country <policy>",
+    env: "CHATROULETTE_UNKNOWN_COUNTRY",
+    description: "allow or block visitors whose address has no country (loopback, LAN)",
+    defaultValue: "allow",
+    parse: (raw) => parse.oneOf(raw, ["allow", "block"] as const),
+  },
+  trustProxy: {
+    flag: "--trust-proxy <value>",
+    env: "CHATROULETTE_TRUST_PROXY",
+    description: "proxies whose X-Forwarded-For is believed: loopback, IPs/CIDRs, a hop count",
+    defaultText: "nobody",
+    defaultValue: false,
+    parse: parse.trustProxy,
+  },
+  allowOrigin: {
+    flag: "--allow-origin <origins>",
+    env: "CHATROULETTE_ALLOW_ORIGIN",
+    description: "other sites that may embed the page or use its API and sockets (https://site.example, comma-separated)",
+    defaultText: "the page's own origin only",
+    defaultValue: [],
+    parse: parse.origins,
+    repeatable: true,
+  },
+  maxClients: {
+    flag: "--max-clients <number>",
+    env: "CHATROULETTE_MAX_CLIENTS",
+    description: "signaling connections held at once; further ones are refused with 503",
+    defaultValue: 50_000,
+    parse: (raw) => parse.integer(raw, 1, 10_000_000),
+  },
+  logLevel: {
+    flag: "--log-level <level>",
+    env: "CHATROULETTE_LOG_LEVEL",
+    description: `one of ${LOG_LEVELS.join(", ")}`,
+    defaultValue: "info",
+    parse: (raw) => parse.oneOf(raw, LOG_LEVELS),
+  },
+  iceServers: {
+    env: "CHATROULETTE_ICE_SERVERS",
+    description: "STUN/TURN servers for the page, as a JSON array of RTCIceServer",
+    defaultValue: [{ urls: "stun:stun.l.google.com:19302" }],
+    parse: parse.iceServers,
+  },
+} as const satisfies { readonly [K in ConfigKey]: Field<K> };
+
+/** The keys in table order (the order of --help). */
+export const CONFIG_KEYS = Object.keys(FIELDS) as ConfigKey[];
+
+/** One field's entry, typed by its key. */
+export function field<K extends ConfigKey>(key: K): Field<K> {
+  return FIELDS[key] as Field<K>;
+}
+
+/**
+ * A frozen Config with `value(key)` for every key: the one place a Config is
+ * assembled, so every caller gets all keys or a type error.
+ */
+export function configFrom(value: <K extends ConfigKey>(key: K) => Config[K]): Config {
+  const config: { -readonly [K in ConfigKey]?: Config[K] } = {};
+  for (const key of CONFIG_KEYS) assign(config, key, value(key));
+  return Object.freeze(config as Config); // complete: the loop set every key
+}
+
+function assign<K extends ConfigKey>(config: { -readonly [P in ConfigKey]?: Config[P] }, key: K, value: Config[K]): void {
+  config[key] = value;
+}
+
+export const DEFAULTS: Config = configFrom((key) => field(key).defaultValue);
