@@ -7,7 +7,7 @@ import type { IncomingMessage } from "node:http";
 import { describe, test } from "node:test";
 import { createClientAddress } from "../src/client-ip.ts";
 import { clientCapacity, openFileLimit } from "../src/fd-limit.ts";
-import { Refusal } from "../src/errors.ts";
+import { Refusal } from "../src/refusal.ts";
 import { createGeoGate } from "../src/geo/gate.ts";
 import { loadCountryLookup } from "../src/geo/lookup.ts";
 import { createCountryPolicy } from "../src/geo/policy.ts";

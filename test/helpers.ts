@@ -7,6 +7,13 @@ import process from "node:process";
 import type { TestContext } from "node:test";
 import { WebSocket } from "ws";
 import { resolveConfig } from "../src/config/load.ts";
+import {
+  type ClientFrame,
+  decodeServerFrame,
+  type RelayType,
+  type ServerFrame,
+  socketUrl as protocolSocketUrl,
+} from "../src/protocol/index.ts";
 import type { ConfigInput } from "../src/config/schema.ts";
 import { createServer, type ServerDeps } from "../src/server.ts";
 
@@ -53,13 +60,6 @@ export async function waitFor<T>(check: () => T | Promise<T>, { timeout = 5000, 
   }
 }
 
-export interface Frame {
-  type: string;
-  payload?: Record<string, unknown> & { peer?: string; role?: string; code?: string; reason?: string };
-  src?: string;
-  dst?: string;
-}
-
 /** Well-formed payloads of the frames peerjs 1.5 relays, as a browser sends them. */
 export const PAYLOAD = {
   OFFER: {
@@ -84,11 +84,9 @@ export const PAYLOAD = {
   LEAVE: undefined,
 } as const;
 
-export type RelayType = keyof typeof PAYLOAD;
-
 /** A well-formed signaling frame of `type` for `dst`. */
-export function signal(type: RelayType, dst: string): Frame {
-  return { type, dst, payload: PAYLOAD[type] as Frame["payload"] };
+export function signal(type: RelayType, dst: string): ClientFrame {
+  return PAYLOAD[type] === undefined ? { type, dst } : { type, dst, payload: PAYLOAD[type] };
 }
 
 /** Asks the server for an identity; `headers` lets a test pose as a proxied visitor. */
@@ -102,12 +100,13 @@ export async function identity(
 }
 
 export function socketUrl(server: RunningServer, id: string, token: string, path = "/signaling"): string {
-  return `ws://127.0.0.1:${server.port}${path}/peerjs?key=peerjs&id=${id}&token=${encodeURIComponent(token)}`;
+  return protocolSocketUrl(server.origin, path, { id, token });
 }
 
 /** A scripted visitor on a raw WebSocket: frames are queued until a test takes them. */
 export class Client {
-  readonly frames: Frame[] = [];
+  /** Frames received and not yet taken; a frame the protocol does not define fails the test that waits. */
+  readonly frames: ServerFrame[] = [];
   readonly ws: WebSocket;
   readonly id: string;
   #waiters: Array<() => void> = [];
@@ -117,13 +116,15 @@ export class Client {
     this.ws = ws;
     this.id = id;
     ws.on("message", (data) => {
-      this.frames.push(JSON.parse(data.toString()));
+      const frame = decodeServerFrame(JSON.parse(data.toString()));
+      this.frames.push(frame ?? { type: "ERROR", payload: { msg: `undecodable frame: ${data.toString().slice(0, 200)}` } });
       for (const wake of this.#waiters.splice(0)) wake();
     });
     this.closed = new Promise((resolve) => ws.on("close", (code, reason) => resolve({ code, reason: `${reason}` })));
   }
 
-  send(frame: unknown): void {
+  /** Sends a frame, or raw text (for malformed frames). */
+  send(frame: ClientFrame | string | Record<string, unknown>): void {
     this.ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
   }
 
@@ -132,11 +133,11 @@ export class Client {
   }
 
   /** Resolves with (and removes) the first frame of `type`, waiting up to `timeout`. */
-  async next(type: string, timeout = 5000): Promise<Frame> {
+  async next<T extends ServerFrame["type"]>(type: T, timeout = 5000): Promise<Extract<ServerFrame, { type: T }>> {
     const deadline = Date.now() + timeout;
     for (;;) {
       const i = this.frames.findIndex((f) => f.type === type);
-      if (i >= 0) return this.frames.splice(i, 1)[0];
+      if (i >= 0) return this.frames.splice(i, 1)[0] as Extract<ServerFrame, { type: T }>;
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`${this.id}: no ${type} within ${timeout} ms (got ${this.types()})`);
       await new Promise<void>((resolve) => {
@@ -150,7 +151,7 @@ export class Client {
   }
 
   /** True if no frame of `type` arrived, after a round trip proves the socket is idle. */
-  async none(type: string): Promise<boolean> {
+  async none(type: ServerFrame["type"]): Promise<boolean> {
     this.send({ type: "FIND", payload: { pool: "__probe" } });
     await this.next("WAITING");
     this.send({ type: "STOP" });

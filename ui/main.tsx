@@ -1,7 +1,7 @@
 /** Mounts the island once: read the inline config, wire browser adapters, render. */
 import { Peer } from "peerjs";
 import { render } from "preact";
-import type { ClientConfig } from "../src/http/client-config.ts";
+import type { ClientConfig } from "../src/protocol/index.ts";
 import { App } from "./components/App.tsx";
 import { browserMedia } from "./media.ts";
 import { identityRequester, peerSignaling } from "./peer-client.ts";

@@ -5,7 +5,7 @@
  * stand in a fake for peerjs and fetch.
  */
 import type { DataConnection, MediaConnection, Peer } from "peerjs";
-import type { ClientConfig } from "../src/http/client-config.ts";
+import type { ClientConfig } from "../src/protocol/index.ts";
 
 export interface Identity {
   readonly id: string;

@@ -7,7 +7,7 @@
 import { isIP } from "node:net";
 import { createClientAddress, type TrustProxy } from "../client-ip.ts";
 import { normalizeCountryCode } from "../geo/countries.ts";
-import type { IceServer } from "./schema.ts";
+import type { IceServer } from "../protocol/index.ts";
 
 /** What a parser expected, in words: "an integer from 0 to 65535". */
 export class Expected extends Error {}

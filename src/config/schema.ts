@@ -7,13 +7,9 @@
  */
 import type { TrustProxy } from "../client-ip.ts";
 import { LOG_LEVELS, type LogLevel } from "../log.ts";
+import type { IceServer } from "../protocol/index.ts";
 import * as parse from "./parsers.ts";
 
-export interface IceServer {
-  readonly urls: string | readonly string[];
-  readonly username?: string;
-  readonly credential?: string;
-}
 
 /** The resolved configuration: every option has its value. */
 export interface Config {

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { ClientAddress } from "../client-ip.ts";
-import { Refusal } from "../errors.ts";
+import { Refusal } from "../refusal.ts";
 import { countryName } from "./countries.ts";
 import type { LookupCountry } from "./lookup.ts";
 import type { CountryPolicy } from "./policy.ts";

@@ -5,8 +5,8 @@
 import express from "express";
 import type { GeoGate } from "../geo/gate.ts";
 import type { Identities } from "../identity.ts";
-import { Refusal } from "../errors.ts";
-import type { ClientConfig } from "./client-config.ts";
+import { Refusal } from "../refusal.ts";
+import type { ClientConfig } from "../protocol/index.ts";
 
 /** Largest request body on /api: 413 past it. */
 export const MAX_BODY_BYTES = 4096;

@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import express from "express";
-import type { ClientConfig } from "./client-config.ts";
+import type { ClientConfig } from "../protocol/index.ts";
 import { pageHeaders } from "./headers.ts";
 
 const UI_DIR = fileURLToPath(new URL("../../ui/", import.meta.url));

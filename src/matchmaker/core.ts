@@ -9,10 +9,7 @@
  * who just parted wait for someone new rather than meet again at once.
  * Next, stop and disconnect dissolve the pair and tell the partner.
  */
-export const DEFAULT_POOL = "public";
-
-export type Role = "caller" | "callee";
-export type LeftReason = "next" | "stop" | "disconnect";
+import type { LeftReason, Role } from "../protocol/index.ts";
 
 export type MatchEvent =
   | { readonly type: "waiting"; readonly to: string; readonly pool: string }

@@ -10,9 +10,7 @@ import express from "express";
 import { ExpressPeerServer } from "peer";
 import { type RawData, WebSocket, WebSocketServer } from "ws";
 import type { Logger } from "../log.ts";
-
-/** The only API key; peerjs sends it as ?key= and PeerServer checks it. */
-export const PEER_KEY = "peerjs";
+import { PEER_KEY } from "../protocol/index.ts";
 
 /** Largest frame accepted; PeerServer's own default is 100 MiB. */
 export const MAX_FRAME_BYTES = 64 * 1024;

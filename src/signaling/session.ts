@@ -9,7 +9,7 @@ import type { Logger } from "../log.ts";
 import type { MatchEvent } from "../matchmaker/core.ts";
 import type { MatchStore } from "../matchmaker/store.ts";
 import type { SocketOwner } from "./peer-server.ts";
-import { encode, encodeRelay, type FrameErrorCode, parseFrame, type ServerFrame } from "./protocol.ts";
+import { decodeClientFrame, encodeFrame, type FrameErrorCode, type ServerFrame } from "../protocol/index.ts";
 
 /** What a session needs of its socket: ws's WebSocket satisfies it. */
 export interface FrameSocket {
@@ -111,29 +111,32 @@ export class Session implements SocketOwner {
     const limit = this.#take(now, byteLength(data));
     if (limit) return this.end(CLOSE.policyViolation, limit);
     if (isBinary) return this.end(CLOSE.unsupportedData, "binary frames are not supported");
-    const frame = parseFrame(data.toString());
-    switch (frame.kind) {
-      case "heartbeat":
+    const decoded = decodeClientFrame(data.toString());
+    if (!decoded.ok) {
+      this.#reject(decoded.code, decoded.msg);
+      if (++this.#strikes >= LIMITS.maxStrikes) this.end(CLOSE.policyViolation, "too many malformed frames");
+      return;
+    }
+    const frame = decoded.frame;
+    switch (frame.type) {
+      case "HEARTBEAT":
         this.#heartbeatAt = now;
         return;
-      case "relay":
-        if (frame.dst === this.partner || (frame.type === "LEAVE" && frame.dst === this.previous)) {
-          return this.deps.relay(frame.dst, encodeRelay(this.id, frame));
-        }
-        this.deps.log.debug(`dropped ${frame.type} from ${this.id} to non-partner ${frame.dst}`);
-        return this.#reject("not_partner", `${frame.type} dropped: ${frame.dst} is not your partner.`);
-      case "find":
+      case "FIND":
         this.#leavePartner();
-        this.#run(() => this.deps.store.find(this.id, frame.pool, this.deps.now()));
+        this.#run(() => this.deps.store.find(this.id, frame.payload.pool, this.deps.now()));
         return;
-      case "stop":
+      case "STOP":
         this.#leavePartner();
         this.#run(() => this.deps.store.stop(this.id, this.deps.now()));
         return;
-      case "bad":
-        this.#reject(frame.code, frame.msg);
-        if (++this.#strikes >= LIMITS.maxStrikes) this.end(CLOSE.policyViolation, "too many malformed frames");
-        return;
+      default:
+        if (frame.dst === this.partner || (frame.type === "LEAVE" && frame.dst === this.previous)) {
+          // Only what the decoder checked is relayed, with `src` ours.
+          return this.deps.relay(frame.dst, encodeFrame({ ...frame, src: this.id }));
+        }
+        this.deps.log.debug(`dropped ${frame.type} from ${this.id} to non-partner ${frame.dst}`);
+        return this.#reject("not_partner", `${frame.type} dropped: ${frame.dst} is not your partner.`);
     }
   }
 
@@ -265,7 +268,7 @@ export class Session implements SocketOwner {
   }
 
   #send(frame: ServerFrame): void {
-    this.push(encode(frame));
+    this.push(encodeFrame(frame));
   }
 }
 

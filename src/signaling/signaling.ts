@@ -7,13 +7,14 @@
 import type { IncomingMessage, Server } from "node:http";
 import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
-import { Refusal } from "../errors.ts";
+import { Refusal } from "../refusal.ts";
 import type { GeoGate } from "../geo/gate.ts";
 import type { Identities } from "../identity.ts";
 import type { Logger } from "../log.ts";
 import type { MatchEvent } from "../matchmaker/core.ts";
 import type { MatchStore } from "../matchmaker/store.ts";
-import { createPeerServer, type GatedSocket, PEER_KEY } from "./peer-server.ts";
+import { PEER_KEY } from "../protocol/index.ts";
+import { createPeerServer, type GatedSocket } from "./peer-server.ts";
 import { CLOSE, Session } from "./session.ts";
 
 /** How often sessions are asked whether their sockets are alive (see Session#tick). */

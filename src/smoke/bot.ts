@@ -5,7 +5,7 @@
  */
 import { effect, signal } from "@preact/signals";
 import type { Peer } from "peerjs";
-import type { ClientConfig } from "../http/client-config.ts";
+import type { ClientConfig } from "../protocol/index.ts";
 import { identityRequester, peerSignaling } from "../../ui/peer-client.ts";
 import { type Chat, createChat } from "../../ui/state.ts";
 import { type BotMedia, botMedia, countFrames, type Wrtc } from "./webrtc.ts";

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import process from "node:process";
-import type { ClientConfig } from "../http/client-config.ts";
+import type { ClientConfig } from "../protocol/index.ts";
 import { Bot, StepFailed } from "./bot.ts";
 import { loadPeerJs, socketError } from "./webrtc.ts";
 

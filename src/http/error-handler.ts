@@ -3,7 +3,7 @@
  * anything else is logged and answered with a generic 500.
  */
 import type { ErrorRequestHandler } from "express";
-import { Refusal } from "../errors.ts";
+import { Refusal } from "../refusal.ts";
 import type { Logger } from "../log.ts";
 
 export function errorHandler(log: Logger): ErrorRequestHandler {

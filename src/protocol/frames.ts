@@ -1,0 +1,165 @@
+/**
+ * Every frame of the signaling socket, both ways, with one decoder for each
+ * direction. PeerJS's own frames (HEARTBEAT, OFFER, ANSWER, CANDIDATE, LEAVE,
+ * OPEN, ERROR, ID-TAKEN) keep their wire format; FIND, STOP, WAITING, MATCH,
+ * PARTNER-LEFT and REJECTED are ours. docs/PROTOCOL.md §3–§6 is the reference.
+ */
+import { type RelayPayload, relayPayload, type RelayType } from "./relay-payload.ts";
+
+/** The pool a FIND without one joins. */
+export const DEFAULT_POOL = "public";
+
+/** Who opens the connections after MATCH (the caller) and who answers (the callee). */
+export type Role = "caller" | "callee";
+/** Why a partner left: pressed Next, stopped, or lost its socket. */
+export type LeftReason = "next" | "stop" | "disconnect";
+
+export const FRAME_ERRORS = {
+  invalid_json: "the frame is not JSON",
+  invalid_message: "not an object with a known shape, or a relay frame without a dst id",
+  invalid_payload: "a relay frame whose payload is not what peerjs sends",
+  unknown_type: "a type clients may not send",
+  invalid_pool: "a pool name outside 1–64 of A-Z a-z 0-9 - _",
+  not_partner: "signaling for someone who is not your partner",
+} as const;
+export type FrameErrorCode = keyof typeof FRAME_ERRORS;
+
+/** A signaling frame on its way to the partner (one member per type, so `type` narrows it). */
+export type RelayFrame = {
+  readonly [T in RelayType]: { readonly type: T; readonly dst: string; readonly payload?: RelayPayload };
+}[RelayType];
+
+/** What a client sends. */
+export type ClientFrame =
+  | { readonly type: "HEARTBEAT" }
+  | { readonly type: "FIND"; readonly payload?: { readonly pool?: string } }
+  | { readonly type: "STOP" }
+  | RelayFrame;
+
+/** A client frame as the server reads it: FIND always names its pool. */
+export type DecodedClientFrame =
+  | { readonly type: "HEARTBEAT" }
+  | { readonly type: "FIND"; readonly payload: { readonly pool: string } }
+  | { readonly type: "STOP" }
+  | RelayFrame;
+
+/** What the server sends. OPEN, ERROR and ID-TAKEN are PeerServer's own. */
+export type ServerFrame =
+  | { readonly type: "OPEN" }
+  | { readonly type: "ERROR" | "ID-TAKEN"; readonly payload: { readonly msg: string } }
+  | { readonly type: "WAITING"; readonly payload: { readonly pool: string } }
+  | { readonly type: "MATCH"; readonly payload: { readonly peer: string; readonly role: Role; readonly pool: string } }
+  | { readonly type: "PARTNER-LEFT"; readonly payload: { readonly peer: string; readonly reason: LeftReason } }
+  | { readonly type: "REJECTED"; readonly payload: { readonly code: FrameErrorCode; readonly msg: string } }
+  | RelayedFrame;
+
+/** A relay frame as the partner receives it: `src` is set by the server. */
+export type RelayedFrame = RelayFrame & { readonly src: string };
+
+export type Decoded<T> = { readonly ok: true; readonly frame: T } | { readonly ok: false; readonly code: FrameErrorCode; readonly msg: string };
+
+const NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Pool names and peer ids: 1–64 of `A-Z a-z 0-9 - _`, what a URL or a shell carries unquoted. */
+export function isName(value: unknown): value is string {
+  return typeof value === "string" && NAME.test(value);
+}
+
+/**
+ * Reads one text frame from a client. Never throws.
+ * @example
+ * decodeClientFrame('{"type":"FIND","payload":{"pool":"bots-7f3a"}}');
+ * // { ok: true, frame: { type: "FIND", payload: { pool: "bots-7f3a" } } }
+ */
+export function decodeClientFrame(text: string): Decoded<DecodedClientFrame> {
+  const message = parseObject(text);
+  if (typeof message === "string") return bad(message, message === "invalid_json" ? "Frames must be JSON objects." : "Frames must be JSON objects with a string type.");
+  const { type, dst, payload } = message;
+  switch (type) {
+    case "HEARTBEAT":
+    case "STOP":
+      return { ok: true, frame: { type } };
+    case "FIND": {
+      const pool = isObject(payload) && payload.pool !== undefined ? payload.pool : DEFAULT_POOL;
+      if (!isName(pool)) return bad("invalid_pool", "A pool name is 1 to 64 letters, digits, '-' or '_'.");
+      return { ok: true, frame: { type, payload: { pool } } };
+    }
+    case "OFFER":
+    case "ANSWER":
+    case "CANDIDATE":
+    case "LEAVE": {
+      if (!isName(dst)) return bad("invalid_message", `${type} needs a dst peer id.`);
+      const checked = relayPayload(type, payload);
+      if (!checked.ok) return bad("invalid_payload", checked.why);
+      return { ok: true, frame: checked.payload === undefined ? { type, dst } : { type, dst, payload: checked.payload } };
+    }
+    default:
+      return bad("unknown_type", `Unknown frame type ${JSON.stringify(type)?.slice(0, 40)}.`);
+  }
+}
+
+/**
+ * Reads one frame from the server (already parsed, as peerjs hands it over);
+ * null for anything this protocol does not define, so drift shows at once.
+ * @example
+ * decodeServerFrame({ type: "MATCH", payload: { peer: "a83e", role: "caller", pool: "public" } }); // the frame
+ * decodeServerFrame({ type: "MATCH", payload: { peer: 7 } });                                      // null
+ */
+export function decodeServerFrame(data: unknown): ServerFrame | null {
+  if (!isObject(data)) return null;
+  const { type, payload: p, src, dst } = data;
+  const payload = isObject(p) ? p : {};
+  switch (type) {
+    case "OPEN":
+      return { type };
+    case "ERROR":
+    case "ID-TAKEN":
+      return typeof payload.msg === "string" ? { type, payload: { msg: payload.msg } } : null;
+    case "WAITING":
+      return isName(payload.pool) ? { type, payload: { pool: payload.pool } } : null;
+    case "MATCH":
+      return isName(payload.peer) && isName(payload.pool) && (payload.role === "caller" || payload.role === "callee")
+        ? { type, payload: { peer: payload.peer, role: payload.role, pool: payload.pool } }
+        : null;
+    case "PARTNER-LEFT":
+      return isName(payload.peer) && (payload.reason === "next" || payload.reason === "stop" || payload.reason === "disconnect")
+        ? { type, payload: { peer: payload.peer, reason: payload.reason } }
+        : null;
+    case "REJECTED":
+      return typeof payload.code === "string" && payload.code in FRAME_ERRORS && typeof payload.msg === "string"
+        ? { type, payload: { code: payload.code as FrameErrorCode, msg: payload.msg } }
+        : null;
+    case "OFFER":
+    case "ANSWER":
+    case "CANDIDATE":
+    case "LEAVE": {
+      const checked = relayPayload(type, p);
+      if (!isName(src) || !isName(dst) || !checked.ok) return null;
+      return checked.payload === undefined ? { type, src, dst } : { type, src, dst, payload: checked.payload };
+    }
+    default:
+      return null;
+  }
+}
+
+export function encodeFrame(frame: ServerFrame | ClientFrame): string {
+  return JSON.stringify(frame);
+}
+
+function parseObject(text: string): Record<string, unknown> | "invalid_json" | "invalid_message" {
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    return "invalid_json";
+  }
+  return isObject(message) ? message : "invalid_message";
+}
+
+function bad(code: FrameErrorCode, msg: string): { ok: false; code: FrameErrorCode; msg: string } {
+  return { ok: false, code, msg };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
