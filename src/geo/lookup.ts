@@ -1,32 +1,60 @@
 /**
- * Country lookup by IP with geoip-lite, loading its country tables only.
+ * Country lookup by IP from geoip-lite's country tables, without geoip-lite's
+ * code: we read its two data files once and keep a compact table of each
+ * (country-table.ts), 3.1 MB instead of the 14.4 MB of records geoip-lite
+ * holds (its city tables, which it loads when present, would be ~180 MB).
  *
- * geoip-lite loads its city tables (~180 MB RSS) unless its data folder holds
- * country files alone, so we point it at a folder of links to those two files:
- * a new private folder (mode 0700, from mkdtemp), which no other user can
- * prepare or swap, removed once geoip-lite has read the tables into memory.
+ * Answers are geoip-lite 1.4.10's `lookup(ip)?.country || null`, address for
+ * address (test/geo-lookup.test.ts): null for its private ranges, for space
+ * its tables do not cover and for anything that is not an address.
  */
-import { mkdtemp, rm, symlink } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { buildCountryTable } from "./country-table-build.ts";
+import { countryOf4, countryOf6, type CountryTable } from "./country-table.ts";
+import { type DatLayout, datTable, IPV4_LAYOUT, IPV6_LAYOUT } from "./dat-table.ts";
+import { ipv4Number, ipv6Key } from "./ip-key.ts";
 
 export type LookupCountry = (ip: string) => string | null;
 
-const COUNTRY_FILES = ["geoip-country.dat", "geoip-country6.dat"];
+export type CountryTables = { readonly ipv4: CountryTable; readonly ipv6: CountryTable };
 
-/** Loads the country tables (once per process) and returns the lookup. */
+/** geoip-lite skips these three IPv4 ranges whatever its data says. */
+const PRIVATE_IPV4 = [[0x0a000000, 0x0affffff], [0xac100000, 0xac1fffff], [0xc0a80000, 0xc0a8ffff]] as const;
+
+/** Reads geoip-lite's two country files (from its installed package) into compact tables. */
+export async function loadCountryTables(): Promise<CountryTables> {
+  const dataDir = join(dirname(createRequire(import.meta.url).resolve("geoip-lite/package.json")), "data");
+  const load = async (layout: DatLayout) => buildCountryTable(datTable(layout, await readFile(join(dataDir, layout.file))));
+  const [ipv4, ipv6] = await Promise.all([load(IPV4_LAYOUT), load(IPV6_LAYOUT)]);
+  return { ipv4, ipv6 };
+}
+
+/** The lookup over loaded tables. */
+export function countryLookup({ ipv4, ipv6 }: CountryTables): LookupCountry {
+  const country4 = (key: number) => {
+    if (key > 0xffffffff) return null;
+    for (const [first, last] of PRIVATE_IPV4) if (key >= first && key <= last) return null;
+    return countryOf4(ipv4, key);
+  };
+  return (ip) => {
+    if (typeof ip !== "string") return null;
+    const number = ipv4Number(ip);
+    if (number >= 0) return country4(number);
+    const key = ipv6Key(ip);
+    if (key === null) return null;
+    return key.kind === "ipv4" ? country4(key.key) : countryOf6(ipv6, key.hi, key.lo);
+  };
+}
+
+/**
+ * Loads the country tables and returns the lookup.
+ * @example
+ * const lookupCountry = await loadCountryLookup();
+ * lookupCountry("81.2.69.160"); // "GB"
+ * lookupCountry("10.0.0.1"); // null
+ */
 export async function loadCountryLookup(): Promise<LookupCountry> {
-  const require = createRequire(import.meta.url);
-  const dataDir = join(dirname(require.resolve("geoip-lite/package.json")), "data");
-  const countryDir = await mkdtemp(join(tmpdir(), "chatroulette-geoip-"));
-  try {
-    for (const file of COUNTRY_FILES) await symlink(join(dataDir, file), join(countryDir, file));
-    (globalThis as { geodatadir?: string }).geodatadir = countryDir;
-    // geoip-lite reads both tables whole, synchronously, when first required.
-    const geoip = require("geoip-lite") as typeof import("geoip-lite");
-    return (ip) => geoip.lookup(ip)?.country || null;
-  } finally {
-    await rm(countryDir, { recursive: true, force: true });
-  }
+  return countryLookup(await loadCountryTables());
 }
