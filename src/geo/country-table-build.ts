@@ -3,71 +3,122 @@
  * every key the answer geoip-lite gives.
  *
  * Where no ranges overlap, that answer is the range holding the key (none in
- * a gap). IPv6 has 20 overlaps in 1.4.10's data (geoip-lite's importer reads
- * the end of x::/64, "x::ffff:ffff:ffff:ffff", as x:0:ffff:…, so that range
- * covers the /64s after it), and there geoip-lite answers with whichever
- * range its binary search probes first, sometimes neither. Its answer can
- * only change at a range's start or just past its end, so for each such point
- * in an overlap we run its search once, at load, and store what it says.
+ * a gap). IPv6 has overlaps in 1.4.10's data (geoip-lite's importer reads the
+ * end of x::/64, "x::ffff:ffff:ffff:ffff", as x:0:ffff:…, so that range
+ * covers the /64s after it; and a few /32s hold smaller ranges), and there
+ * geoip-lite answers with whichever range its binary search probes first,
+ * sometimes neither. Its answer can only change at a range's start or just
+ * past its end, so at each such point in an overlap we run its search once,
+ * at load, and store what it says.
+ *
+ * The table is read twice, in batches, to count the entries and then to fill
+ * arrays of exactly that size: building in arrays sized for the worst case
+ * and copying out (10 MB for a moment) left 17 MB more RSS after load than
+ * the tables need, as glibc kept the freed memory.
  */
 import type { CountryTable } from "./country-table.ts";
-import { compareKeys, type DatTable, geoipRecordFor } from "./dat-table.ts";
+import { compareKeys, type DatTable, geoipSearch, type RecordBatch, recordBatch } from "./dat-table.ts";
 
 const MAX_WORD = 0xffffffff;
+const BATCH = 1024;
 
 export function buildCountryTable(table: DatTable): CountryTable {
-  const out = tableWriter(table, 2 * table.count + 1);
-  const { hi, lo } = table;
-  // A group is a range and every later range starting inside what came before.
-  let first = 0;
-  let endHi = hi(0, 1);
-  let endLo = lo(0, 1);
-  const closeGroup = (next: number) => {
-    if (next === first + 1) out.add(hi(first, 0), lo(first, 0), first);
-    else {
-      for (const [keyHi, keyLo] of changePoints(table, first, next, endHi, endLo)) {
-        out.add(keyHi, keyLo, geoipRecordFor(table, keyHi, keyLo));
-      }
-    }
-    // Past the group: a gap until the next range says otherwise.
-    if (endLo !== MAX_WORD) out.add(endHi, endLo + 1, -1);
-    else if (table.layout.wide && endHi !== MAX_WORD) out.add(endHi + 1, 0, -1);
-  };
-  for (let record = 1; record < table.count; record++) {
-    const startHi = hi(record, 0);
-    const startLo = lo(record, 0);
-    if (compareKeys(startHi, startLo, hi(record - 1, 0), lo(record - 1, 0)) < 0) {
-      throw new Error(`${table.layout.file}: record ${record} starts before the one above it; the table must be sorted`);
-    }
-    if (compareKeys(startHi, startLo, endHi, endLo) > 0) {
-      closeGroup(record);
-      first = record;
-      endHi = hi(record, 1);
-      endLo = lo(record, 1);
-    } else if (compareKeys(hi(record, 1), lo(record, 1), endHi, endLo) > 0) {
-      endHi = hi(record, 1);
-      endLo = lo(record, 1);
-    }
-  }
-  closeGroup(table.count);
-  return out.done();
+  const counted = tableWriter(table, 0);
+  walk(table, counted);
+  const filled = tableWriter(table, counted.size());
+  walk(table, filled);
+  return filled.done();
 }
 
-/** Starts, and ends + 1 inside the group, of records [from, to), ascending, once each. */
-function changePoints(table: DatTable, from: number, to: number, endHi: number, endLo: number): [number, number][] {
-  const points: [number, number][] = [];
-  for (let record = from; record < to; record++) {
-    points.push([table.hi(record, 0), table.lo(record, 0)]);
-    const [h, l] = [table.hi(record, 1), table.lo(record, 1)];
-    if (compareKeys(h, l, endHi, endLo) < 0) points.push(l === MAX_WORD ? [h + 1, 0] : [h, l + 1]);
+type Writer = ReturnType<typeof tableWriter>;
+
+/** A range and every later one starting inside what came before. */
+type Group = { first: number; country: number; startHi: number; startLo: number; endHi: number; endLo: number };
+
+/** Writes each key where the answer may change, ascending; allocates nothing per range. */
+function walk(table: DatTable, out: Writer) {
+  const batch = recordBatch(BATCH);
+  const group: Group = { first: 0, country: 0, startHi: 0, startLo: 0, endHi: 0, endLo: 0 };
+  let previousHi = 0;
+  let previousLo = 0;
+  for (let from = 0; from < table.count; from += BATCH) {
+    table.read(from, batch);
+    for (let i = 0; i < batch.length; i++) {
+      const record = from + i;
+      const hi = batch.startHi[i];
+      const lo = batch.startLo[i];
+      if (compareKeys(hi, lo, previousHi, previousLo) < 0) {
+        throw new Error(`${table.layout.file}: record ${record} starts before the one above it; the table must be sorted`);
+      }
+      previousHi = hi;
+      previousLo = lo;
+      if (record > 0 && compareKeys(hi, lo, group.endHi, group.endLo) <= 0) {
+        if (compareKeys(batch.endHi[i], batch.endLo[i], group.endHi, group.endLo) > 0) {
+          group.endHi = batch.endHi[i];
+          group.endLo = batch.endLo[i];
+        }
+        continue;
+      }
+      if (record > 0) closeGroup(table, group, record, hi, lo, out);
+      group.first = record;
+      group.country = batch.country[i];
+      group.startHi = hi;
+      group.startLo = lo;
+      group.endHi = batch.endHi[i];
+      group.endLo = batch.endLo[i];
+    }
   }
-  points.sort((a, b) => compareKeys(a[0], a[1], b[0], b[1]));
-  return points.filter((p, i) => i === 0 || compareKeys(p[0], p[1], points[i - 1][0], points[i - 1][1]) !== 0);
+  closeGroup(table, group, table.count, 0, 0, out);
+}
+
+/** Writes the group's answers, then a gap unless the space ends or the next range starts right after. */
+function closeGroup(table: DatTable, group: Readonly<Group>, next: number, nextHi: number, nextLo: number, out: Writer) {
+  if (next === group.first + 1) out.add(group.startHi, group.startLo, group.country);
+  else overlapAnswers(table, group.first, next, out);
+  const { endHi, endLo } = group;
+  if (endLo === MAX_WORD && (!table.layout.wide || endHi === MAX_WORD)) return;
+  const [gapHi, gapLo] = endLo === MAX_WORD ? [endHi + 1, 0] : [endHi, endLo + 1];
+  if (next === table.count || gapHi !== nextHi || gapLo !== nextLo) out.add(gapHi, gapLo, -1);
 }
 
 /**
- * Takes keys in ascending order, each with the record that answers there (-1:
- * none), and keeps only those where the country changes.
+ * Writes geoip-lite's answer at each start, and each end + 1 inside the
+ * group, of the overlapping records [first, next). Its search finds every
+ * record before the group below the key and every one after above it, so only
+ * the group's own records are read.
+ */
+function overlapAnswers(table: DatTable, first: number, next: number, out: Writer) {
+  const group = recordBatch(next - first);
+  table.read(first, group);
+  const start = (i: number) => [group.startHi[i], group.startLo[i]] as const;
+  const end = (i: number) => [group.endHi[i], group.endLo[i]] as const;
+  const last = group.length - 1;
+  let groupEnd = end(0);
+  for (let i = 1; i <= last; i++) if (compareKeys(...end(i), ...groupEnd) > 0) groupEnd = end(i);
+  const points: (readonly [number, number])[] = [];
+  for (let i = 0; i <= last; i++) {
+    points.push(start(i));
+    const [h, l] = end(i);
+    if (compareKeys(h, l, ...groupEnd) < 0) points.push(l === MAX_WORD ? [h + 1, 0] : [h, l + 1]);
+  }
+  points.sort((a, b) => compareKeys(...a, ...b));
+  points.forEach((key, i) => {
+    if (i > 0 && compareKeys(...key, ...points[i - 1]) === 0) return;
+    // geoip-lite's bounds check: nothing past the last record's end.
+    if (next === table.count && compareKeys(...key, ...end(last)) > 0) return out.add(...key, -1);
+    const found = geoipSearch(table.count, (record) => {
+      if (record < first) return 1;
+      if (record >= next) return -1;
+      const i = record - first;
+      return compareKeys(...key, ...start(i)) < 0 ? -1 : compareKeys(...key, ...end(i)) > 0 ? 1 : 0;
+    });
+    out.add(...key, found < 0 ? -1 : group.country[found - first]);
+  });
+}
+
+/**
+ * Keeps the keys where the country changes: counts them all, and writes the
+ * first `capacity` into arrays of that size.
  */
 function tableWriter(table: DatTable, capacity: number) {
   const wide = table.layout.wide;
@@ -75,32 +126,42 @@ function tableWriter(table: DatTable, capacity: number) {
   const los = new Uint32Array(capacity);
   const indexes = new Uint8Array(capacity);
   const codes: (string | null)[] = [null];
-  // Country bytes → index in `codes`; -1 until first seen.
-  const byBytes = new Int16Array(0x10000).fill(-1);
+  const byBytes = new Map<number, number>([[-1, 0]]);
   const indexOf = (bytes: number) => {
-    if (byBytes[bytes] >= 0) return byBytes[bytes];
-    const name = table.countryName(bytes);
-    let index = codes.indexOf(name);
-    if (index < 0) {
-      if (codes.length > 255) throw new Error(`${table.layout.file}: more than 255 countries for a one-byte index`);
-      index = codes.push(name) - 1;
+    let index = byBytes.get(bytes);
+    if (index === undefined) {
+      const name = table.countryName(bytes);
+      index = codes.indexOf(name);
+      if (index < 0) {
+        if (codes.length > 255) throw new Error(`${table.layout.file}: more than 255 countries for a one-byte index`);
+        index = codes.push(name) - 1;
+      }
+      byBytes.set(bytes, index);
     }
-    return byBytes[bytes] = index;
+    return index;
   };
   let n = 0;
+  let lastBytes = -1;
+  let lastIndex = 0;
   return {
-    add(hi: number, lo: number, record: number) {
-      const index = record < 0 ? 0 : indexOf(table.countryBytes(record));
-      // A later answer for the same key replaces the earlier one.
-      if (n > 0 && los[n - 1] === lo && (!wide || his[n - 1] === hi)) n--;
-      if ((n > 0 ? indexes[n - 1] : 0) === index) return;
-      if (wide) his[n] = hi;
-      los[n] = lo;
-      indexes[n] = index;
+    /** `countryBytes` -1: no country. */
+    add(hi: number, lo: number, countryBytes: number) {
+      if (countryBytes === lastBytes) return;
+      const index = indexOf(countryBytes);
+      lastBytes = countryBytes;
+      if (index === lastIndex) return;
+      lastIndex = index;
+      if (n < capacity) {
+        if (wide) his[n] = hi;
+        los[n] = lo;
+        indexes[n] = index;
+      }
       n++;
     },
+    size: () => n,
     done(): CountryTable {
-      return { hi: his.slice(0, wide ? n : 0), lo: los.slice(0, n), country: indexes.slice(0, n), codes };
+      if (n !== capacity) throw new Error(`${table.layout.file} changed while it was read`);
+      return { hi: his, lo: los, country: indexes, codes };
     },
   };
 }

@@ -8,12 +8,12 @@
  * address (test/geo-lookup.test.ts): null for its private ranges, for space
  * its tables do not cover and for anything that is not an address.
  */
-import { readFile } from "node:fs/promises";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { buildCountryTable } from "./country-table-build.ts";
 import { countryOf4, countryOf6, type CountryTable } from "./country-table.ts";
-import { type DatLayout, datTable, IPV4_LAYOUT, IPV6_LAYOUT } from "./dat-table.ts";
+import { type DatLayout, datTable, IPV4_LAYOUT, IPV6_LAYOUT, type ReadAt } from "./dat-table.ts";
 import { ipv4Number, ipv6Key } from "./ip-key.ts";
 
 export type LookupCountry = (ip: string) => string | null;
@@ -24,11 +24,19 @@ export type CountryTables = { readonly ipv4: CountryTable; readonly ipv6: Countr
 const PRIVATE_IPV4 = [[0x0a000000, 0x0affffff], [0xac100000, 0xac1fffff], [0xc0a80000, 0xc0a8ffff]] as const;
 
 /** Reads geoip-lite's two country files (from its installed package) into compact tables. */
-export async function loadCountryTables(): Promise<CountryTables> {
+export function loadCountryTables(): CountryTables {
   const dataDir = join(dirname(createRequire(import.meta.url).resolve("geoip-lite/package.json")), "data");
-  const load = async (layout: DatLayout) => buildCountryTable(datTable(layout, await readFile(join(dataDir, layout.file))));
-  const [ipv4, ipv6] = await Promise.all([load(IPV4_LAYOUT), load(IPV6_LAYOUT)]);
-  return { ipv4, ipv6 };
+  return { ipv4: loadTable(join(dataDir, IPV4_LAYOUT.file), IPV4_LAYOUT), ipv6: loadTable(join(dataDir, IPV6_LAYOUT.file), IPV6_LAYOUT) };
+}
+
+function loadTable(path: string, layout: DatLayout): CountryTable {
+  const fd = openSync(path, "r");
+  try {
+    const readAt: ReadAt = (into, position) => readSync(fd, into, 0, into.length, position);
+    return buildCountryTable(datTable(layout, fstatSync(fd).size, readAt));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The lookup over loaded tables. */
@@ -56,5 +64,5 @@ export function countryLookup({ ipv4, ipv6 }: CountryTables): LookupCountry {
  * lookupCountry("10.0.0.1"); // null
  */
 export async function loadCountryLookup(): Promise<LookupCountry> {
-  return countryLookup(await loadCountryTables());
+  return countryLookup(loadCountryTables());
 }
