@@ -1,10 +1,15 @@
 /**
- * Our country lookup against geoip-lite's own, address for address: ~10,000
- * addresses (seeded random IPv4 and IPv6, the edges of its ranges, IPv4-mapped
- * forms, private and loopback space, malformed text) must get its answer.
+ * Our country lookup against geoip-lite's own, address for address: ~12,000
+ * addresses (seeded random IPv4 and IPv6, the edges of its ranges, IPv6 both
+ * in full and compressed, IPv4-mapped forms, private and loopback space,
+ * malformed text) must get its answer.
  */
 import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, test } from "node:test";
+import { IPV6_TABLE, openGeoipTable } from "../src/geo/geoip-table.ts";
 import { loadCountryLookup } from "../src/geo/lookup.ts";
 import {
   ipv4Text,
@@ -101,5 +106,13 @@ describe("country lookup", () => {
 
   test("when ranges meet at the ends of the IPv4 space, then edges stay exact", () => {
     assertAgree(["0.0.0.0", "0.255.255.255", "1.0.0.0", "223.255.255.255", "224.0.0.0", ipv4Text(2 ** 32 - 1)]);
+  });
+
+  test("when a table file is not whole records, then opening it throws and names the file", async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), "chatroulette-geo-"));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const path = join(dir, IPV6_TABLE.file);
+    await writeFile(path, new Uint8Array(IPV6_TABLE.recordSize * 3 + 1));
+    assert.throws(() => openGeoipTable(path, IPV6_TABLE), { message: `${path}: 103 bytes is not a whole number of 34-byte records` });
   });
 });

@@ -4,8 +4,10 @@
  * its importer (scripts/updatedb.js) keys each IPv6 range by its own parser
  * run over the range's compressed text, quirks included. That parser lines
  * the groups after "::" up at the end but leaves them in place too, so
- * "2001:db8::1" is keyed 2001:db8:0:1; reading it any other way would miss
- * ranges keyed the same way.
+ * "2001:db8::1" is keyed 2001:db8:0:1, and the end of 2407:1600::/64 was
+ * stored as 2407:1600:0:ffff. Reading addresses the same way keeps answers
+ * equal to geoip-lite's: in the test's sample, 13 of 1,712 IPv6 addresses on
+ * range edges get another country when written compressed, there and here.
  *
  * Valid means what Node's net.isIP accepts. IPv4 is checked and converted in
  * one pass (no leading zeros, 0–255); IPv6 is checked by node:net itself.
