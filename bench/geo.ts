@@ -10,7 +10,7 @@
  */
 import { execFileSync } from "node:child_process";
 import process from "node:process";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { type LookupCountry, loadCountryLookup } from "../src/geo/lookup.ts";
 import { ipv6Canonical, randomIPv4, randomIPv6, rangeEdges, seeded } from "../test/geo-addresses.ts";
 import { loadGeoipLite } from "../test/geoip-reference.ts";
@@ -31,6 +31,7 @@ export type GeoFigures = {
 export function measureGeo(): Record<Subject, GeoFigures> {
   const run = (subject: Subject): GeoFigures =>
     JSON.parse(execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", fileURLToPath(import.meta.url), subject], {
+      cwd: fileURLToPath(new URL("..", import.meta.url)),
       encoding: "utf8",
     }));
   return { ours: run("ours"), "geoip-lite": run("geoip-lite") };
@@ -105,7 +106,7 @@ function print(figures: Record<Subject, GeoFigures>) {
   for (const row of rows) console.log(row.map((cell, i) => i === 0 ? cell.padEnd(14) : cell.padStart(12)).join(""));
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const subject = process.argv[2];
   if (subject === "ours" || subject === "geoip-lite") console.log(JSON.stringify(await measure(subject)));
   else print(measureGeo());
