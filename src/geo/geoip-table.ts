@@ -4,15 +4,16 @@
  * are kept as they are met (2,047 at most: 20 KB for IPv4, 70 KB for IPv6),
  * and the ~220 records left after them are read with one positioned read.
  * Running its search on its records gives its answers, overlapping ranges
- * included (20 in its IPv6 table, where the probe order decides).
+ * included (in 20 places of its IPv6 table 1,479 ranges start inside an
+ * earlier one, and which answers depends on the order it probes them).
  *
- * Measured (bench/geo.ts, Node 20 on a busy 2-core VM): 0.1 MB held, ~1 ms to
- * open, 0.27 M IPv4 / 0.17 M IPv6 lookups/s. Holding compact arrays of every
- * range instead (commit 04ab2ca) held 3.0 MB (RSS +6.9 MB, +12 MB in an idle
- * server), took ~200 ms to build at start, and did 4.2 M / 0.6 M lookups/s;
- * geoip-lite holds 14.5 MB (RSS +14.6 MB), loads in ~60 ms, does 1.1 M /
- * 0.34 M. One lookup runs per request or upgrade, which costs far more than
- * a 4 µs read, so memory and start-up decide.
+ * Measured (bench/geo.ts, Node 20, 2-core VM): 0.1 MB held, RSS +0, ~1 ms to
+ * open, 0.3 M IPv4 / 0.16 M IPv6 lookups/s (a positioned read each). Compact
+ * arrays of every range instead (commit 04ab2ca) held 3.0 MB, RSS +6 MB (an
+ * idle server ~12 MB more), took 200–400 ms to build at start, and did
+ * 2.4–4.2 M / 0.5 M lookups/s; geoip-lite holds 14.5 MB, RSS +14 MB, loads
+ * in ~65 ms, does 1.1 M / 0.3 M. One lookup runs per request or upgrade,
+ * which costs far more than a few µs, so memory and start-up decide.
  *
  * Record layout (learned from geoip-lite's lib/geoip.js): fixed-size records
  * sorted by start. IPv4: start u32 BE, end u32 BE, 2 country bytes (10 bytes).
