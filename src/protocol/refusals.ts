@@ -13,6 +13,7 @@ export const REFUSALS = {
   payload_too_large: { status: 413, message: "The request body is too large." },
   internal: { status: 500, message: "Something went wrong on the server." },
   server_full: { status: 503, message: "The server is full; try again in a minute." },
+  not_ready: { status: 503, message: "The server is starting; try again in a moment." },
 } as const;
 
 export type RefusalCode = keyof typeof REFUSALS;

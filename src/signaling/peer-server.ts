@@ -4,9 +4,7 @@
  * nor any frame. It registers admitted sockets and greets them with OPEN, as
  * peerjs expects; our sessions do the rest.
  */
-import type { EventEmitter } from "node:events";
 import type { Server } from "node:http";
-import express from "express";
 import { ExpressPeerServer } from "peer";
 import { type RawData, WebSocket, WebSocketServer } from "ws";
 import type { Logger } from "../log.ts";
@@ -53,21 +51,22 @@ export class GatedSocket extends WebSocket {
   }
 }
 
+/** PeerServer's app: an Express 4 app (peer bundles its own Express), mountable in ours, and its events. */
+export type PeerApp = ReturnType<typeof ExpressPeerServer>;
+
 export interface MountedPeerServer {
-  /** Express app to mount at the signaling path. */
-  readonly app: express.Express;
+  /** The app to mount at the signaling path; mounting it starts PeerServer. */
+  readonly app: PeerApp;
   readonly wss: WebSocketServer;
 }
 
 /**
  * @example
- * const peer = createPeerServer({ httpServer, maxClients: 50_000, log });
+ * const peer = createPeerServer({ httpServer, log });
  * app.use("/signaling", peer.app);
  * peer.wss.handleUpgrade(req, socket, head, (ws) => peer.wss.emit("connection", ws, req));
  */
-export function createPeerServer(
-  { httpServer, maxClients, log }: { httpServer: Server; maxClients: number; log: Logger },
-): MountedPeerServer {
+export function createPeerServer({ httpServer, log }: { httpServer: Server; log: Logger }): MountedPeerServer {
   const wss = new WebSocketServer({
     noServer: true,
     clientTracking: false,
@@ -81,13 +80,13 @@ export function createPeerServer(
     // Frames never reach PeerServer (see GatedSocket), so its HEARTBEAT check
     // would close everyone; sessions keep time themselves (session.ts).
     alive_timeout: Number.MAX_SAFE_INTEGER,
-    // Our upgrade handler refuses first, with a 503 before the handshake.
-    concurrent_limit: maxClients + 1,
+    // Our upgrade handler holds the limit, refusing with a 503 before the handshake.
+    concurrent_limit: Infinity,
     createWebSocketServer: () => wss,
     // PeerServer's routes would echo any Origin back with CORS.
     corsOptions: { origin: false },
-  } as Parameters<typeof ExpressPeerServer>[1]) as unknown as express.Express;
+  });
   // Without a listener, one bad frame's error would crash the process.
-  (app as unknown as EventEmitter).on("error", (error: Error) => log.debug(`signaling socket error: ${error.message}`));
+  app.on("error", (error) => log.debug(`signaling socket error: ${error.message}`));
   return { app, wss };
 }

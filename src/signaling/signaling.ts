@@ -48,7 +48,7 @@ export function createSignaling(
     log: Logger;
   },
 ): Signaling {
-  const peer = createPeerServer({ httpServer, maxClients, log });
+  const peer = createPeerServer({ httpServer, log });
   const socketPath = `${path}/peerjs`;
   const sessions = new Map<string, Session>();
   const deliver = (events: readonly MatchEvent[]) => {

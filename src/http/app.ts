@@ -1,0 +1,49 @@
+/**
+ * The Express app: which route answers what, in order. Every part comes in
+ * built; this only puts them together.
+ */
+import express from "express";
+import type { Config } from "../config/schema.ts";
+import type { GeoGate } from "../geo/gate.ts";
+import type { Identities } from "../identity.ts";
+import type { Logger } from "../log.ts";
+import type { ClientConfig } from "../protocol/index.ts";
+import { Refusal } from "../refusal.ts";
+import type { Signaling } from "../signaling/signaling.ts";
+import { createApi, gateMiddleware } from "./api.ts";
+import { errorHandler } from "./error-handler.ts";
+import { corsFor, securityHeaders } from "./headers.ts";
+import type { Page } from "./page.ts";
+
+export interface AppParts {
+  readonly config: Pick<Config, "path" | "allowOrigin">;
+  readonly geoGate: GeoGate;
+  readonly identities: Identities;
+  readonly clientConfig: ClientConfig;
+  readonly signaling: Signaling;
+  readonly stats: () => Promise<{ online: number; waiting: number }>;
+  readonly page: Page;
+  readonly log: Logger;
+}
+
+/**
+ * @example
+ * const app = createApp({ config, geoGate, identities, clientConfig, signaling, stats, page, log });
+ */
+export function createApp({ config, geoGate, identities, clientConfig, signaling, stats, page, log }: AppParts): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(securityHeaders(config.allowOrigin));
+  app.get("/healthz", (_req, res) => {
+    res.type("text/plain").send("ok");
+  });
+  app.use("/api", corsFor(config.allowOrigin), createApi({ geoGate, identities, clientConfig, stats }));
+  // Mounting PeerServer's app starts it (its timers included).
+  app.use(config.path, gateMiddleware(geoGate), signaling.app);
+  app.use(page.router);
+  app.use(() => {
+    throw new Refusal("not_found");
+  });
+  app.use(errorHandler(log));
+  return app;
+}
