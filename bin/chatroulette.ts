@@ -8,6 +8,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { CONFIG_ENV, ConfigError, loadConfig } from "../src/config/load.ts";
 import { CONFIG_KEYS, DEFAULTS, field } from "../src/config/schema.ts";
 import { createServer } from "../src/server.ts";
+import type { SmokeFlags } from "../src/smoke/command.ts";
 import { VERSION } from "../src/version.ts";
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error. */
@@ -20,10 +21,9 @@ function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: () => {} });
 
+  // Subcommands inherit exitOverride and configureOutput from here.
   const serve = program.command("serve")
-    .description("Run the chat server: the page, the signaling server, the matchmaker.")
-    .exitOverride()
-    .configureOutput({ writeErr: () => {} });
+    .description("Run the chat server: the page, the signaling server, the matchmaker.");
   for (const key of CONFIG_KEYS) {
     const { flag, description, defaultText, env, repeatable } = field(key);
     if (!flag) continue;
@@ -54,15 +54,13 @@ Examples:
   });
   program.command("smoke")
     .description("Check a live deployment end to end with bot visitors (WebRTC in Node), then PASS or FAIL.")
-    .argument("<url>", "the deployment, e.g. https://chat.example.org/")
-    .option("--pairs <n>", "pairs of bots; 2 or more also checks leaving and Next", positiveInteger("--pairs", 20), 1)
-    .option("--timeout <s>", "seconds each step may take", positiveInteger("--timeout", 600), 10)
+    .argument("<url>", "the deployment, e.g. https://chat.example.org/", httpUrl)
+    .option("--pairs <n>", "pairs of bots; 2 or more also checks leaving and Next", positiveInteger(20), 1)
+    .option("--timeout <s>", "seconds each step may take", positiveInteger(600), 10)
     .option("--json", "print one JSON object with per-step timings instead of lines")
     .option("--path <path>", "signaling path, when not what the server's /api/config says")
     .option("--insecure", "accept a self-signed HTTPS certificate")
     .option("--media", "send a synthetic camera and check video frames arrive both ways")
-    .exitOverride()
-    .configureOutput({ writeErr: () => {} })
     .addHelpText("after", `
 Bots wait in a private pool, so they only ever meet each other, never real visitors.
 Exit codes: 0 passed; 1 a check failed (the line says which and why); 2 usage error or unreachable URL.
@@ -70,33 +68,28 @@ Exit codes: 0 passed; 1 a check failed (the line says which and why); 2 usage er
 Examples:
   $ chatroulette smoke http://127.0.0.1:8080 --pairs 3
   $ chatroulette smoke https://chat.example.org --json --timeout 20 --media`)
-    .action(async (url: string, flags: { pairs: number; timeout: number; json?: boolean; path?: string; insecure?: boolean; media?: boolean }) => {
-      if (!URL.canParse(url) || !["http:", "https:"].includes(new URL(url).protocol)) {
-        throw new UsageError(`Invalid URL "${url}": expected http:// or https:// and a host`);
-      }
-      const { runSmoke } = await import("../src/smoke/smoke.ts");
-      const { reportJson, stepLine, verdictLine } = await import("../src/smoke/report.ts");
-      if (!flags.json) process.stdout.write(`chatroulette smoke ${url} (${flags.pairs} pair${flags.pairs > 1 ? "s" : ""})\n`);
-      const report = await runSmoke(
-        { url, pairs: flags.pairs, timeoutMs: flags.timeout * 1000, path: flags.path, insecure: !!flags.insecure, media: !!flags.media },
-        (step) => flags.json || process.stdout.write(`${stepLine(step)}\n`),
-      );
-      const code = report.ok ? EXIT.ok : report.unreachable ? EXIT.usage : EXIT.failure;
-      process.stdout.write(`${flags.json ? reportJson(report, code) : verdictLine(report)}\n`);
+    .action(async (url: string, flags: SmokeFlags) => {
+      // Loaded only here: WebRTC for Node is heavy, and serve never needs it.
+      const { smokeCommand } = await import("../src/smoke/command.ts");
+      const code = await smokeCommand(url, flags, (text) => process.stdout.write(text));
       // WebRTC's native threads would keep a finished run alive.
       process.exit(code);
     });
   return program;
 }
 
-/** A command-line mistake that is not commander's to catch. */
-class UsageError extends Error {}
+function httpUrl(value: string): string {
+  if (!URL.canParse(value) || !["http:", "https:"].includes(new URL(value).protocol)) {
+    throw new InvalidArgumentError("Expected an http:// or https:// URL with a host.");
+  }
+  return value;
+}
 
-function positiveInteger(flag: string, max: number) {
+function positiveInteger(max: number) {
   return (value: string) => {
     const n = Number(value);
     if (!/^\d+$/.test(value) || n < 1 || n > max) {
-      throw new InvalidArgumentError(`Invalid ${flag} "${value}": expected an integer from 1 to ${max}`);
+      throw new InvalidArgumentError(`Expected an integer from 1 to ${max}.`);
     }
     return n;
   };
@@ -136,10 +129,10 @@ async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return EXIT.ok;
       if (error.code === "commander.help") return EXIT.ok;
-      process.stderr.write(`chatroulette: ${error.message.replace(/^error: /, "").replace(/\n+/g, " ")}; see --help\n`);
+      process.stderr.write(`chatroulette: ${error.message.replace(/^error: /, "").replace(/\n+/g, " ").replace(/\.$/, "")}; see --help\n`);
       return EXIT.usage;
     }
-    if (error instanceof ConfigError || error instanceof UsageError) {
+    if (error instanceof ConfigError) {
       process.stderr.write(`chatroulette: ${error.message}\n`);
       return EXIT.usage;
     }

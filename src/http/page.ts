@@ -18,6 +18,8 @@ export interface Asset {
   readonly type: string;
   readonly body: Buffer;
   readonly gzip: Buffer;
+  /** Entity tags of the two representations, computed once. */
+  readonly etag: { readonly body: string; readonly gzip: string };
 }
 
 export interface Page {
@@ -59,9 +61,8 @@ async function bundle(): Promise<Asset[]> {
     alias: { "webrtc-adapter": `${UI_DIR}webrtc-adapter.ts` },
   }).finally(() => stop()); // esbuild's service process would otherwise idle beside the server (~21 MB RSS)
   return result.outputFiles.map((file) => {
-    const body = Buffer.from(file.contents);
     const type = file.path.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
-    return { path: file.path, type, body, gzip: gzipSync(body, { level: 9 }) };
+    return asset(file.path, type, Buffer.from(file.contents));
   });
 }
 
@@ -118,17 +119,19 @@ async function load(clientConfig: ClientConfig, allowOrigin: readonly string[]) 
   // The shell's own inline scripts (not the JSON data block) are allowed by hash.
   const inline = [...shell.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
   const headers = pageHeaders(allowOrigin, inline);
-  return { html: { path: "/", type: "text/html; charset=utf-8", body, gzip: gzipSync(body) }, assets, headers };
+  return { html: asset("/", "text/html; charset=utf-8", body), assets, headers };
 }
 
+function asset(path: string, type: string, body: Buffer): Asset {
+  const hash = createHash("sha1").update(body).digest("base64url");
+  return { path, type, body, gzip: gzipSync(body, { level: 9 }), etag: { body: `"${hash}"`, gzip: `"${hash}-gz"` } };
+}
+
+/** Express negotiates the encoding and answers 304 itself when the ETag is fresh. */
 function send(req: express.Request, res: express.Response, asset: Asset, cacheControl: string): void {
-  const etag = `"${createHash("sha1").update(asset.body).digest("base64url")}"`;
-  res.set({ "Content-Type": asset.type, "Cache-Control": cacheControl, ETag: etag, Vary: "Accept-Encoding" });
-  if (req.headers["if-none-match"] === etag) {
-    res.status(304).end();
-    return;
-  }
-  const gzip = /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""));
+  const gzip = req.acceptsEncodings("gzip", "identity") === "gzip";
+  res.vary("Accept-Encoding");
+  res.set({ "Content-Type": asset.type, "Cache-Control": cacheControl, ETag: gzip ? asset.etag.gzip : asset.etag.body });
   if (gzip) res.set("Content-Encoding", "gzip");
   res.send(gzip ? asset.gzip : asset.body);
 }
