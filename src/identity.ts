@@ -4,11 +4,7 @@
  * X's token, so nobody can squat or steal another visitor's id.
  */
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
-
-export interface Identity {
-  readonly id: string;
-  readonly token: string;
-}
+import type { Identity } from "./protocol/index.ts";
 
 export interface Identities {
   issue(): Identity;

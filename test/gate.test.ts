@@ -6,7 +6,6 @@ import assert from "node:assert/strict";
 import type { IncomingMessage } from "node:http";
 import { describe, test } from "node:test";
 import { createClientAddress } from "../src/client-ip.ts";
-import { clientCapacity, openFileLimit } from "../src/fd-limit.ts";
 import { Refusal } from "../src/refusal.ts";
 import { createGeoGate } from "../src/geo/gate.ts";
 import { loadCountryLookup } from "../src/geo/lookup.ts";
@@ -132,20 +131,5 @@ describe("geo gate with geoip-lite's country data", async () => {
       policy: createCountryPolicy({ country: ["GB"], blockCountry: [], unknownCountry: "block" }),
     });
     assert.throws(() => gate(request(ADDRESS.US, SPOOF)), Refusal);
-  });
-});
-
-describe("open-file limit", () => {
-  test("when the limit is known, then clients are capped below it with room to spare", () => {
-    const limits = "Limit                     Soft Limit           Hard Limit           Units\nMax open files            20000                20000                files\n";
-    assert.equal(openFileLimit(() => limits), 20000);
-    assert.equal(clientCapacity(20000), 19000);
-    assert.equal(clientCapacity(1024), 924);
-  });
-
-  test("when the limit is unknown or unlimited, then nothing is capped", () => {
-    assert.equal(openFileLimit(() => { throw new Error("no /proc"); }), null);
-    assert.equal(openFileLimit(() => "Max open files            unlimited            unlimited            files\n"), null);
-    assert.equal(clientCapacity(null), Infinity);
   });
 });

@@ -1,0 +1,170 @@
+/**
+ * One signaling socket's session, driven directly: a fake socket (what ws
+ * would be) and a clock the test moves, over the real in-memory matchmaker.
+ */
+import assert from "node:assert/strict";
+import { setImmediate as settle } from "node:timers/promises";
+import { describe, test } from "node:test";
+import { createLogger } from "../src/log.ts";
+import type { MatchEvent } from "../src/matchmaker/core.ts";
+import { createMemoryStore } from "../src/matchmaker/store.ts";
+import { decodeServerFrame, type ServerFrame } from "../src/protocol/index.ts";
+import { type FrameSocket, LIMITS, Session } from "../src/signaling/session.ts";
+import { signal } from "./helpers.ts";
+
+/** What ws would do with our calls, recorded. */
+class FakeSocket implements FrameSocket {
+  sent: ServerFrame[] = [];
+  closedWith: [number, string] | null = null;
+  pings = 0;
+  terminated = false;
+  send(data: string) {
+    this.sent.push(decodeServerFrame(JSON.parse(data))!);
+  }
+  close(code: number, reason: string) {
+    this.closedWith = [code, reason];
+    session?.closing(); // as GatedSocket does
+  }
+  ping() {
+    this.pings++;
+  }
+  terminate() {
+    this.terminated = true;
+  }
+}
+
+let session: Session | undefined;
+
+/** A session on a fake socket, with its clock, store and what it relayed. */
+function setup() {
+  let now = 1_000_000;
+  const store = createMemoryStore();
+  const socket = new FakeSocket();
+  const relayed: Array<[string, string]> = [];
+  const delivered: MatchEvent[] = [];
+  const forgotten: Session[] = [];
+  session = new Session("me", socket, {
+    store,
+    forget: (s) => forgotten.push(s),
+    deliver: (events) => {
+      delivered.push(...events);
+      for (const e of events) if (e.to === "me") session!.receive(e);
+    },
+    relay: (to, text) => relayed.push([to, text]),
+    now: () => now,
+    log: createLogger("silent"),
+  });
+  const s = session;
+  const frame = (value: unknown) => s.message(Buffer.from(typeof value === "string" ? value : JSON.stringify(value)), false);
+  return { s, socket, store, relayed, delivered, forgotten, frame, advance: (ms: number) => now += ms, now: () => now };
+}
+
+describe("budgets", () => {
+  test("when frames come faster than the budget, then the burst passes, the next is refused, and the rate refills", () => {
+    const { socket, frame, advance } = setup();
+    for (let i = 0; i < LIMITS.burstFrames; i++) frame({ type: "HEARTBEAT" });
+    assert.equal(socket.closedWith, null);
+    advance(1000); // refills framesPerSecond
+    for (let i = 0; i < LIMITS.framesPerSecond; i++) frame({ type: "HEARTBEAT" });
+    assert.equal(socket.closedWith, null);
+    frame({ type: "HEARTBEAT" });
+    assert.deepEqual(socket.closedWith, [1008, "rate limit exceeded"]);
+  });
+
+  test("when bytes come faster than the budget in few frames, then the socket is closed for bytes", () => {
+    const { socket, frame } = setup();
+    const big = "x".repeat(60 * 1024);
+    for (let i = 0; i * big.length <= LIMITS.burstBytes; i++) frame(big);
+    assert.deepEqual(socket.closedWith, [1008, "byte rate limit exceeded"]);
+  });
+
+  test("when malformed frames repeat, then each is answered and the fifth closes the socket", () => {
+    const { socket, frame } = setup();
+    for (let i = 0; i < LIMITS.maxStrikes; i++) frame("{bad");
+    assert.equal(socket.sent.filter((f) => f.type === "REJECTED").length, LIMITS.maxStrikes);
+    assert.deepEqual(socket.closedWith, [1008, "too many malformed frames"]);
+  });
+});
+
+describe("liveness", () => {
+  test("when a socket goes quiet, then it is pinged, and dropped if the ping is not answered in time", () => {
+    const { s, socket, advance, now } = setup();
+    advance(LIMITS.pingAfterMs);
+    s.tick(now());
+    assert.equal(socket.pings, 0, "not yet");
+    advance(1);
+    s.tick(now());
+    assert.equal(socket.pings, 1);
+    advance(LIMITS.pongTimeoutMs);
+    s.tick(now());
+    assert.equal(socket.terminated, false, "still within the pong timeout");
+    advance(1);
+    s.tick(now());
+    assert.equal(socket.terminated, true);
+  });
+
+  test("when pings are answered, then a socket that also sends HEARTBEAT lives on", () => {
+    const { s, socket, frame, advance, now } = setup();
+    for (let second = 0; second < 60; second++) {
+      advance(1000);
+      if (second % 5 === 0) frame({ type: "HEARTBEAT" });
+      s.tick(now());
+      if (socket.pings > 0) s.pong();
+    }
+    assert.equal(socket.terminated, false);
+    assert.equal(socket.closedWith, null);
+  });
+
+  test("when a socket answers pings but sends no HEARTBEAT, then it is closed after the heartbeat timeout", () => {
+    const { s, socket, advance, now } = setup();
+    for (let ms = 0; ms <= LIMITS.heartbeatTimeoutMs; ms += 1000) {
+      advance(1000);
+      s.tick(now());
+      s.pong();
+    }
+    assert.deepEqual(socket.closedWith, [1008, "no HEARTBEAT for 30 s"]);
+  });
+});
+
+describe("what is held for a socket", () => {
+  test("when sends outrun what the socket acknowledges, then it is pinged, and cut off past the bound", () => {
+    const { s, socket } = setup();
+    const chunk = JSON.stringify({ type: "WAITING", payload: { pool: "x".repeat(16 * 1024) } });
+    s.push(chunk);
+    s.push(chunk);
+    s.push(chunk);
+    assert.equal(socket.pings, 1, "asked for an acknowledgement past pingUnreadBytes");
+    s.pong(); // read all 48 KiB
+    for (let sent = 0; sent <= LIMITS.maxUnreadBytes; sent += chunk.length) s.push(chunk);
+    assert.equal(socket.terminated, true);
+  });
+});
+
+describe("matchmaking and relaying", () => {
+  test("when the server closes the socket, then it leaves matchmaking at once, before the socket has closed", async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    const { s, socket, store, frame } = setup();
+    frame({ type: "FIND", payload: { pool: "p" } });
+    await settle();
+    assert.equal(await store.waiting(), 1);
+    s.end(1008, "test");
+    await settle();
+    assert.equal(await store.waiting(), 0, "left the queue before any close event");
+    assert.equal(socket.terminated, false);
+    t.mock.timers.tick(LIMITS.closeGraceMs);
+    assert.equal(socket.terminated, true, "cut off after the grace");
+  });
+
+  test("when it signals its partner or anyone else, then only the partner is relayed to, with src set", async () => {
+    const { store, relayed, socket, frame, now } = setup();
+    await store.find("partner", "p", now());
+    frame({ type: "FIND", payload: { pool: "p" } });
+    await settle();
+    frame(signal("OFFER", "partner"));
+    frame(signal("OFFER", "stranger"));
+    assert.equal(relayed.length, 1);
+    assert.equal(relayed[0][0], "partner");
+    assert.equal(JSON.parse(relayed[0][1]).src, "me");
+    assert.equal(socket.sent.at(-1)?.type, "REJECTED");
+  });
+});
