@@ -5,7 +5,7 @@
  * "playing"; the harness compares those marks across pages.
  */
 import type { Browser, Page } from "playwright-core";
-import { launch } from "../test/browser.ts";
+import { launch } from "../dev/chromium.ts";
 import { median } from "./harness.ts";
 
 interface Marks {

@@ -12,8 +12,8 @@ import { execFileSync } from "node:child_process";
 import process from "node:process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { type LookupCountry, loadCountryLookup } from "../src/geo/lookup.ts";
-import { ipv6Canonical, randomIPv4, randomIPv6, rangeEdges, seeded } from "../test/geo-addresses.ts";
-import { loadGeoipLite } from "../test/geoip-reference.ts";
+import { ipv6Canonical, randomIPv4, randomIPv6, rangeEdges, seeded } from "../dev/geo-addresses.ts";
+import { loadGeoipLite } from "../dev/geoip-reference.ts";
 
 const SUBJECTS = { ours: loadCountryLookup, "geoip-lite": loadGeoipLite } as const;
 type Subject = keyof typeof SUBJECTS;

@@ -8,16 +8,17 @@ import { type ChildProcess, execFileSync, fork, spawn } from "node:child_process
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import process from "node:process";
+import { ROOT } from "../dev/paths.ts";
 import type { Command, ConnectResult, MatchResult, TargetKind } from "./load.ts";
 
-export const ROOT = new URL("..", import.meta.url).pathname;
+export { ROOT };
 
 export interface Server {
   readonly kind: TargetKind;
   readonly pid: number;
   readonly origin: string;
-  /** Where the signaling WebSocket lives on this server. */
-  readonly socketPath: string;
+  /** Where the signaling server is mounted (peerjs's `path`): its socket is `<mount>peerjs`. */
+  readonly mount: string;
   /** Milliseconds from spawn to the ready line. */
   readonly startMs: number;
   stop(): Promise<void>;
@@ -34,7 +35,7 @@ async function start(
   command: string[],
   ready: RegExp,
   toOrigin: (match: RegExpMatchArray) => string,
-  socketPath: string,
+  mount: string,
 ): Promise<Server> {
   const started = performance.now();
   const child = spawn(command[0], command.slice(1), { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
@@ -60,7 +61,7 @@ async function start(
     kind,
     pid: child.pid!,
     origin: toOrigin(match),
-    socketPath,
+    mount,
     startMs,
     stop: () =>
       new Promise<void>((resolve) => {
@@ -72,14 +73,13 @@ async function start(
   };
 }
 
-/**
- * V8 flags for servers under test, e.g. ["--max-semi-space-size=1"]. Empty
- * (Node's defaults) unless a scenario sets it.
- */
-export const nodeFlags: string[] = [];
+/** How to start a server under test: V8 flags for Node, e.g. ["--max-semi-space-size=1"] (default: none). */
+export interface StartOptions {
+  readonly nodeFlags?: readonly string[];
+}
 
 /** `chatroulette serve` under Node (tsx) or Deno, on a free port. */
-export function startOurs(runtime: "node" | "deno", args: string[] = []): Promise<Server> {
+export function startOurs(runtime: "node" | "deno", args: string[] = [], { nodeFlags = [] }: StartOptions = {}): Promise<Server> {
   const cli = runtime === "node"
     ? [process.execPath, ...nodeFlags, "bin/chatroulette.js"]
     : [`${ROOT}node_modules/.bin/deno`, "run", "-A", "bin/chatroulette.ts"];
@@ -88,44 +88,43 @@ export function startOurs(runtime: "node" | "deno", args: string[] = []): Promis
     [...cli, "serve", "--host", "127.0.0.1", "--port", "0", "--log-level", "error", ...args],
     /listening on (http:\/\/\S+?)\/?\s/,
     (m) => m[1],
-    "/signaling/peerjs",
+    "/signaling/",
   );
 }
 
 /** The reference: PeerServer's own CLI (`peerjs`), as an operator would run it. */
-export async function startPeerServer(args: string[] = []): Promise<Server> {
+export async function startPeerServer(args: string[] = [], { nodeFlags = [] }: StartOptions = {}): Promise<Server> {
   const port = await freePort();
   return start(
     "peer",
     [process.execPath, ...nodeFlags, `${ROOT}node_modules/.bin/peerjs`, "--port", String(port), "--host", "127.0.0.1", ...args],
     /Started PeerServer on \S+, port: (\d+)/,
     (m) => `http://127.0.0.1:${m[1]}`,
-    "/peerjs",
+    "/",
   );
 }
 
 /** The reference for matchmaking: the book's design (bench/book-server.ts). */
 export function startBook(): Promise<Server> {
-  return startScript("book", "bench/book-server.ts", "/signaling/peerjs");
+  return startScript("book", "bench/book-server.ts", "/signaling/");
 }
 
 /** The floor: a bare ws server (bench/ws-server.ts), no PeerServer, no logic. */
-export function startBareWs(): Promise<Server> {
-  return startScript("peer", "bench/ws-server.ts", "/peerjs");
+export function startBareWs(options: StartOptions = {}): Promise<Server> {
+  return startScript("peer", "bench/ws-server.ts", "/", options);
 }
 
-/** An idle Node process, with or without tsx's loader: the floor every server stands on. */
 /** A runtime doing nothing at all, for the floor under idle RSS: Node, Node with tsx's loader, or Deno. */
 export function startIdle(runtime: "node" | "node+tsx" | "deno"): Promise<Server> {
   const idle = 'console.log("Started idle runtime on http://127.0.0.1:0/"); setInterval(() => {}, 1 << 30);';
   const command = runtime === "deno"
     ? [`${ROOT}node_modules/.bin/deno`, "eval", idle]
-    : [process.execPath, ...nodeFlags, ...(runtime === "node+tsx" ? ["--import", "tsx"] : []), "--input-type=module", "-e", idle];
+    : [process.execPath, ...(runtime === "node+tsx" ? ["--import", "tsx"] : []), "--input-type=module", "-e", idle];
   return start("peer", command, /on (http:\/\/\S+?)\/?\s/, (m) => m[1], "/");
 }
 
-function startScript(kind: TargetKind, script: string, socketPath: string): Promise<Server> {
-  return start(kind, [process.execPath, ...nodeFlags, "--import", "tsx", script, "0"], /on (http:\/\/\S+?)\/?\s/, (m) => m[1], socketPath);
+function startScript(kind: TargetKind, script: string, mount: string, { nodeFlags = [] }: StartOptions = {}): Promise<Server> {
+  return start(kind, [process.execPath, ...nodeFlags, "--import", "tsx", script, "0"], /on (http:\/\/\S+?)\/?\s/, (m) => m[1], mount);
 }
 
 export function freePort(): Promise<number> {
@@ -228,7 +227,7 @@ export function startLoad(): Load {
   return {
     identities: (server, count) => send({ cmd: "identities", origin: server.origin, count }),
     connect: (server, count, localAddress) =>
-      send({ cmd: "connect", kind: server.kind, origin: server.origin, socketPath: server.socketPath, count, localAddress }),
+      send({ cmd: "connect", kind: server.kind, origin: server.origin, mount: server.mount, count, localAddress }),
     burst: () => send({ cmd: "burst" }),
     paced: (perSecond, seconds) => send({ cmd: "paced", perSecond, seconds }),
     async stop() {

@@ -7,15 +7,15 @@
  */
 import { Agent, request } from "node:http";
 import process from "node:process";
-import { monitorEventLoopDelay } from "node:perf_hooks";
 import { WebSocket } from "ws";
+import { decodeServerFrame, encodeFrame, type ServerFrame, socketUrl } from "../src/protocol/index.ts";
 
 /** ours: identity + FIND/MATCH; peer: bare PeerServer; book: PeerServer + GET /find polling. */
 export type TargetKind = "ours" | "peer" | "book";
 
 export type Command =
   | { cmd: "identities"; origin: string; count: number }
-  | { cmd: "connect"; kind: TargetKind; origin: string; socketPath: string; count: number; localAddress?: string }
+  | { cmd: "connect"; kind: TargetKind; origin: string; mount: string; count: number; localAddress?: string }
   | { cmd: "burst" }
   | { cmd: "paced"; perSecond: number; seconds: number }
   | { cmd: "close" };
@@ -35,9 +35,6 @@ export interface MatchResult {
   lastAt: number;
   /** FIND (or /find) to MATCH for the visitor whose request made the pair, ms. */
   latencies: number[];
-  /** This load process's own event-loop delay, p99 ms: time it added to every answer. */
-  loadLagP99?: number;
-  at?: number[];
 }
 
 interface Bot {
@@ -48,6 +45,8 @@ interface Bot {
 }
 
 const HEARTBEAT_MS = 5000;
+const HEARTBEAT = encodeFrame({ type: "HEARTBEAT" });
+const FIND = encodeFrame({ type: "FIND" });
 const CONCURRENCY = 200;
 const now = () => performance.timeOrigin + performance.now();
 
@@ -56,14 +55,14 @@ let origin = "";
 const bots: Bot[] = [];
 /** Identities fetched ahead of connecting, so their HTTP cost is not counted with the sockets'. */
 const identities: Array<{ id: string; token: string }> = [];
-let onMatch: ((bot: Bot, frame: { type: string; payload?: { role?: string } }) => void) | null = null;
+let onMatch: ((bot: Bot, frame: ServerFrame) => void) | null = null;
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 /** Heartbeats spread over the period, as independent browsers would send them. */
 const SLICES = 100;
 let slice = 0;
 const heartbeat = setInterval(() => {
   for (let i = slice; i < bots.length; i += SLICES) {
-    if (bots[i].ws.readyState === WebSocket.OPEN) bots[i].ws.send('{"type":"HEARTBEAT"}');
+    if (bots[i].ws.readyState === WebSocket.OPEN) bots[i].ws.send(HEARTBEAT);
   }
   slice = (slice + 1) % SLICES;
 }, HEARTBEAT_MS / SLICES);
@@ -102,7 +101,7 @@ async function prefetch(count: number): Promise<{ fetched: number }> {
 const OPEN_TIMEOUT_MS = 10_000;
 
 /** Opens one socket; resolves with the bot, or with the reason it was refused (or never opened). */
-async function open(socketPath: string, localAddress?: string): Promise<Bot | string> {
+async function open(mount: string, localAddress?: string): Promise<Bot | string> {
   let id: string = crypto.randomUUID();
   let token = "t";
   if (kind === "ours") {
@@ -110,7 +109,7 @@ async function open(socketPath: string, localAddress?: string): Promise<Bot | st
     if (typeof identity === "string") return identity;
     ({ id, token } = identity);
   }
-  const url = `${origin.replace("http", "ws")}${socketPath}?key=peerjs&id=${id}&token=${token}`;
+  const url = socketUrl(origin, mount, { id, token });
   return new Promise((resolve) => {
     const ws = new WebSocket(url, { localAddress, perMessageDeflate: false });
     const bot: Bot = { id, ws, sentAt: 0, busy: false };
@@ -123,12 +122,13 @@ async function open(socketPath: string, localAddress?: string): Promise<Bot | st
     ws.once("unexpected-response", (_req, res) => refuse(`HTTP ${res.statusCode}`));
     ws.once("error", (e) => refuse(e.message));
     ws.on("message", (data) => {
-      const frame = JSON.parse(data.toString());
+      const frame = decodeServerFrame(JSON.parse(data.toString()));
+      if (frame === null) return;
       if (frame.type === "OPEN") {
         clearTimeout(timer);
         return resolve(bot);
       }
-      if (frame.type === "ERROR") return refuse(`ERROR ${frame.payload?.msg}`);
+      if (frame.type === "ERROR") return refuse(`ERROR ${frame.payload.msg}`);
       onMatch?.(bot, frame);
     });
   });
@@ -146,7 +146,7 @@ async function connect(c: Extract<Command, { cmd: "connect" }>): Promise<Connect
   const worker = async () => {
     while (next < c.count && firstRefusal === null) {
       next++;
-      const result = await open(c.socketPath, c.localAddress);
+      const result = await open(c.mount, c.localAddress);
       if (typeof result === "string") {
         refused++;
         firstRefusal ??= result;
@@ -162,7 +162,7 @@ function ask(bot: Bot, record: (latency: number) => void): void {
   bot.busy = true;
   bot.sentAt = now();
   if (kind === "ours") {
-    bot.ws.send('{"type":"FIND"}');
+    bot.ws.send(FIND);
     return;
   }
   void http("GET", `/find?id=${bot.id}`).then(({ status }) => {
@@ -175,19 +175,18 @@ function matching(record: (latency: number) => void): void {
   onMatch = (bot, frame) => {
     if (frame.type === "MATCH") {
       bot.busy = false;
-      if (frame.payload?.role === "caller") record(now() - bot.sentAt);
+      if (frame.payload.role === "caller") record(now() - bot.sentAt);
     } else if (frame.type === "PARTNER-LEFT") bot.busy = false;
   };
 }
 
 /** A result and the function that records one pair into it. */
 function tally(): [MatchResult, (latency: number) => void] {
-  const result: MatchResult = { pairs: 0, firstAt: now(), lastAt: 0, latencies: [], at: [] };
+  const result: MatchResult = { pairs: 0, firstAt: now(), lastAt: 0, latencies: [] };
   return [result, (latency) => {
     result.pairs++;
     result.lastAt = now();
     result.latencies.push(latency);
-    result.at!.push(result.lastAt - result.firstAt);
   }];
 }
 
@@ -205,8 +204,6 @@ async function burst(): Promise<MatchResult> {
 
 /** Asks at a steady rate from idle bots and records each pair's latency. */
 async function paced(perSecond: number, seconds: number): Promise<MatchResult> {
-  const lag = monitorEventLoopDelay({ resolution: 1 });
-  lag.enable();
   const [result, record] = tally();
   matching(record);
   for (const bot of bots) bot.busy = false;
@@ -228,9 +225,6 @@ async function paced(perSecond: number, seconds: number): Promise<MatchResult> {
     await sleep(1);
   }
   await sleep(200); // let answers in flight land
-  lag.disable();
-  result.loadLagP99 = lag.percentile(99) / 1e6;
-  (result as { loadLagMax?: number }).loadLagMax = lag.max / 1e6;
   return result;
 }
 

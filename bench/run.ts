@@ -10,13 +10,13 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import process from "node:process";
+import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { bundleUi } from "../src/http/page.ts";
-import { isolate } from "../test/isolate.ts";
+import { isolate } from "../dev/netns.ts";
 import { pageTimings } from "./browser.ts";
 import {
   median,
-  nodeFlags,
   percentile,
   raiseFileLimit,
   ROOT,
@@ -111,30 +111,26 @@ async function idleRss(): Promise<Row[]> {
  * in every server here: under heartbeat traffic it otherwise grows by up to
  * 32 MB whatever the client count, which is not a per-client cost.
  */
-async function perClientKiB(server: () => Promise<Server>): Promise<{ kib: number; socketsKib: number; opened: number }> {
-  nodeFlags.splice(0, nodeFlags.length, "--max-semi-space-size=1");
-  try {
-    return await using(server(), async (s) => {
-      const load = startLoad();
-      try {
-        const idle = await settledRssKiB(s.pid);
-        const issued = s.kind === "ours" ? (await load.identities(s, CLIENTS), await settledRssKiB(s.pid)) : idle;
-        const { opened } = await load.connect(s, CLIENTS);
-        const loaded = await settledRssKiB(s.pid);
-        return { kib: (loaded - idle) / opened, socketsKib: (loaded - issued) / opened, opened };
-      } finally {
-        await load.stop();
-      }
-    });
-  } finally {
-    nodeFlags.length = 0;
-  }
+async function perClientKiB(server: Promise<Server>): Promise<{ kib: number; socketsKib: number; opened: number }> {
+  return await using(server, async (s) => {
+    const load = startLoad();
+    try {
+      const idle = await settledRssKiB(s.pid);
+      const issued = s.kind === "ours" ? (await load.identities(s, CLIENTS), await settledRssKiB(s.pid)) : idle;
+      const { opened } = await load.connect(s, CLIENTS);
+      const loaded = await settledRssKiB(s.pid);
+      return { kib: (loaded - idle) / opened, socketsKib: (loaded - issued) / opened, opened };
+    } finally {
+      await load.stop();
+    }
+  });
 }
 
 async function perClient(): Promise<Row[]> {
-  const ours = await perClientKiB(() => startOurs("node"));
-  const peer = await perClientKiB(() => startPeerServer(["--concurrent_limit", "20000"]));
-  const bare = await perClientKiB(startBareWs);
+  const young = { nodeFlags: ["--max-semi-space-size=1"] };
+  const ours = await perClientKiB(startOurs("node", [], young));
+  const peer = await perClientKiB(startPeerServer(["--concurrent_limit", "20000"], young));
+  const bare = await perClientKiB(startBareWs(young));
   return [{
     figure: `extra server RSS per connected signaling client, at ${int(CLIENTS)}`,
     ours: `${ours.kib.toFixed(2)} KB with its identity request; ${ours.socketsKib.toFixed(2)} KB the socket alone`,
@@ -283,8 +279,9 @@ function machine(): string {
 
 const args = process.argv.slice(2);
 isolate("bench/run.ts", args);
+const { values: options } = parseArgs({ args, options: { write: { type: "boolean" }, only: { type: "string" } } });
 const fileLimit = raiseFileLimit();
-const only = args.includes("--only") ? args[args.indexOf("--only") + 1].split(",") : Object.keys(SCENARIOS);
+const only = options.only?.split(",") ?? Object.keys(SCENARIOS);
 const rows: Row[] = [];
 let failed = false;
 for (const name of only) {
@@ -302,7 +299,7 @@ for (const name of only) {
 }
 const output = `${machine()}\n\n${table(rows)}\n`;
 process.stdout.write(`\n${output}`);
-if (args.includes("--write")) {
+if (options.write) {
   const path = `${ROOT}BENCHMARKS.md`;
   const doc = readFileSync(path, "utf8");
   writeFileSync(path, doc.replace(/<!-- results -->[\s\S]*?<!-- \/results -->/, `<!-- results -->\n${output}<!-- /results -->`));

@@ -1,40 +1,12 @@
 /**
- * Debian's Chromium driven by playwright-core, with fake camera and
- * microphone and WebRTC allowed on loopback. Under CI=true a missing browser
- * fails the run; elsewhere the browser tests are skipped with the reason.
+ * Visitors in Chromium (dev/chromium.ts launches it): a page per visitor,
+ * and a wait for the stranger's video to play. Under CI=true a missing
+ * browser fails the run; elsewhere the browser tests are skipped with the reason.
  */
-import { existsSync } from "node:fs";
 import process from "node:process";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-
-/** Why browser tests cannot run here, or null when they can. */
-export function browserMissing(): string | null {
-  if (existsSync(CHROMIUM)) return null;
-  const why = `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
-  if (process.env.CI === "true") throw new Error(`CI=true and ${why}`);
-  return why;
-}
-
-const FLAGS = [
-  "--headless=new",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--use-fake-device-for-media-stream",
-  "--use-fake-ui-for-media-stream",
-  "--allow-loopback-in-peer-connection",
-];
-
-/** Chromium with fake media; the caller closes it. */
-export function launch(extraFlags: string[] = []): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: [...FLAGS, ...extraFlags] });
-}
+export { browserMissing, launch } from "../dev/chromium.ts";
 
 /** A visitor: its own context (storage, permissions) and page, opened on `url`. */
 export async function visitor(

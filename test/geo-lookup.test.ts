@@ -19,8 +19,8 @@ import {
   randomIPv6,
   rangeEdges,
   seeded,
-} from "./geo-addresses.ts";
-import { loadGeoipLite } from "./geoip-reference.ts";
+} from "../dev/geo-addresses.ts";
+import { loadGeoipLite } from "../dev/geoip-reference.ts";
 
 const random = seeded(20261201);
 const [ours, geoip] = await Promise.all([loadCountryLookup(), loadGeoipLite()]);

@@ -1,17 +1,27 @@
 /**
  * `npm test`: every test/*.test.ts under node:test, inside a loopback-only
- * network namespace when the machine allows it (see isolate.ts).
+ * network namespace when the machine allows it (see dev/netns.ts).
+ * `npm run test:unit` (`--unit`): only the suites that run in-process in
+ * seconds, without Chromium, Deno, child processes or long timeouts.
  *
- *   node --import tsx test/run.ts [files…]
+ *   node --import tsx test/run.ts [--unit] [files…]
  */
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import process from "node:process";
-import { isolate } from "./isolate.ts";
+import { parseArgs } from "node:util";
+import { isolate } from "../dev/netns.ts";
 
-const files = process.argv.slice(2);
-isolate("test/run.ts", files);
-const all = readdirSync("test").filter((f) => f.endsWith(".test.ts")).sort().map((f) => `test/${f}`);
+/** Suites that start browsers, CLIs or runtimes, or wait out real timeouts. */
+const SLOW = ["cli", "deno", "e2e", "http-hardening", "signaling-limits", "smoke"];
+
+const args = process.argv.slice(2);
+isolate("test/run.ts", args);
+const { values, positionals: files } = parseArgs({ args, options: { unit: { type: "boolean" } }, allowPositionals: true });
+const all = readdirSync("test")
+  .filter((f) => f.endsWith(".test.ts") && !(values.unit && SLOW.includes(f.replace(/\.test\.ts$/, ""))))
+  .sort()
+  .map((f) => `test/${f}`);
 const { status } = spawnSync(process.execPath, [
   "--import",
   "tsx",
