@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { tmpdir } from "node:os";
 import { describe, test } from "node:test";
 import { WebSocket } from "ws";
-import { ADDRESS, runCli } from "./helpers.ts";
+import { runCli } from "./support/cli.ts";
+import { ADDRESS } from "./support/server.ts";
 
 describe("chatroulette serve (Node)", () => {
   test("when started on port 0, then it prints its URL, serves /healthz and exits 0 on SIGTERM", async (t) => {

@@ -7,7 +7,8 @@ import { existsSync } from "node:fs";
 import process from "node:process";
 import { describe, test } from "node:test";
 import { WebSocket } from "ws";
-import { Client, cliCommand, runCli } from "./helpers.ts";
+import { cliCommand, runCli } from "./support/cli.ts";
+import { Client } from "./support/client.ts";
 
 const deno = cliCommand("deno")[0];
 const missing = existsSync(deno) ? null : `no Deno at ${deno} (npm install)`;

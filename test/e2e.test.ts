@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { after, before, describe, test, type TestContext } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { browserMissing, launch, playing, visitor } from "./browser.ts";
-import { ROOT, serveCli } from "./helpers.ts";
+import { browserMissing, launch, playing, visitor } from "./support/browser.ts";
+import { ROOT, serveCli } from "./support/cli.ts";
 
 const missing = browserMissing();
 const SCREENSHOTS = `${ROOT}test-results/screenshots`;

@@ -10,7 +10,7 @@ import { Refusal } from "../src/refusal.ts";
 import { createGeoGate } from "../src/geo/gate.ts";
 import { loadCountryLookup } from "../src/geo/lookup.ts";
 import { createCountryPolicy } from "../src/geo/policy.ts";
-import { ADDRESS } from "./helpers.ts";
+import { ADDRESS } from "./support/server.ts";
 
 /** What a request from `remoteAddress` carrying `headers` looks like to the server. */
 function request(remoteAddress: string, headers: Record<string, string> = {}): IncomingMessage {

@@ -9,7 +9,8 @@ import { connect as tcpConnect } from "node:net";
 import { describe, test } from "node:test";
 import { WebSocket } from "ws";
 import { HTTP_LIMITS } from "../src/server.ts";
-import { identity, refusedUpgrade, type RunningServer, socketUrl, withServer } from "./helpers.ts";
+import { identity, refusedUpgrade, socketUrl } from "./support/client.ts";
+import { type RunningServer, withServer } from "./support/server.ts";
 
 /** Writes `text` on a raw connection and resolves with what came back and when the server closed it. */
 function rawHttp(server: RunningServer, text: string, pause?: { afterMs: number; text: string }) {

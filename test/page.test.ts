@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { request } from "node:http";
 import { test } from "node:test";
-import { type RunningServer, withServer } from "./helpers.ts";
+import { type RunningServer, withServer } from "./support/server.ts";
 
 /** A GET with exactly these headers (fetch would add and decode encodings itself). */
 function get(server: RunningServer, path: string, headers: Record<string, string> = {}) {

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { decodeClientFrame, decodeServerFrame, DEFAULT_POOL, encodeFrame, type ServerFrame, socketUrl } from "../src/protocol/index.ts";
-import { PAYLOAD } from "./helpers.ts";
+import { PAYLOAD } from "./support/client.ts";
 
 const code = (text: string) => {
   const decoded = decodeClientFrame(text);

@@ -10,7 +10,7 @@ import process from "node:process";
 import { test } from "node:test";
 import { resolveConfig } from "../src/config/load.ts";
 import { createServer } from "../src/server.ts";
-import { ADDRESS } from "./helpers.ts";
+import { ADDRESS } from "./support/server.ts";
 
 const config = resolveConfig({
   file: { host: "127.0.0.1", port: 0, logLevel: "silent", iceServers: [], blockCountry: "GB", trustProxy: "loopback" },

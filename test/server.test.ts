@@ -5,21 +5,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { WebSocket } from "ws";
-import {
-  ADDRESS,
-  Client,
-  connect,
-  identity,
-  pair,
-  refusedUpgrade,
-  type RunningServer,
-  PAYLOAD,
-  signal,
-  socketUrl,
-  stillServes,
-  waitFor,
-  withServer,
-} from "./helpers.ts";
+import { Client, connect, identity, pair, PAYLOAD, refusedUpgrade, signal, socketUrl, stillServes } from "./support/client.ts";
+import { ADDRESS, type RunningServer, withServer } from "./support/server.ts";
+import { waitFor } from "./support/wait.ts";
 
 describe("matching", () => {
   test("when two visitors ask for a partner, then both are told at once with opposite roles", async (t) => {

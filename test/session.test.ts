@@ -10,7 +10,7 @@ import type { MatchEvent } from "../src/matchmaker/core.ts";
 import { createMemoryStore } from "../src/matchmaker/store.ts";
 import { decodeServerFrame, type ServerFrame } from "../src/protocol/index.ts";
 import { type FrameSocket, LIMITS, Session } from "../src/signaling/session.ts";
-import { signal } from "./helpers.ts";
+import { signal } from "./support/client.ts";
 
 /** What ws would do with our calls, recorded. */
 class FakeSocket implements FrameSocket {

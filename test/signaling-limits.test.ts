@@ -8,7 +8,9 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { WebSocket } from "ws";
 import { LIMITS } from "../src/signaling/session.ts";
-import { connect, identity, pair, PAYLOAD, refusedUpgrade, signal, socketUrl, stillServes, waitFor, withServer } from "./helpers.ts";
+import { connect, identity, pair, PAYLOAD, refusedUpgrade, signal, socketUrl, stillServes } from "./support/client.ts";
+import { withServer } from "./support/server.ts";
+import { waitFor } from "./support/wait.ts";
 
 /** JSON text of `[[[…]]]` nested `depth` deep: ~2 bytes a level (JSON.stringify itself overflows the stack on it). */
 const nested = (depth: number) => "[".repeat(depth) + "]".repeat(depth);

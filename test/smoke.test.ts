@@ -14,7 +14,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test, type TestContext } from "node:test";
 import type { MatchStore } from "../src/matchmaker/store.ts";
-import { runCli, serveCli, withServer } from "./helpers.ts";
+import { runCli, serveCli } from "./support/cli.ts";
+import { withServer } from "./support/server.ts";
 
 interface Report {
   ok: boolean;

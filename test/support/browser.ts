@@ -6,7 +6,7 @@
 import process from "node:process";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 
-export { browserMissing, launch } from "../dev/chromium.ts";
+export { browserMissing, launch } from "../../dev/chromium.ts";
 
 /** A visitor: its own context (storage, permissions) and page, opened on `url`. */
 export async function visitor(

@@ -1,64 +1,20 @@
 /**
- * Shared test helpers: a real server on port 0 with cleanup registered at once,
- * a WebSocket client that speaks the documented protocol, and waitFor.
+ * A scripted visitor on a raw WebSocket that speaks docs/PROTOCOL.md: it
+ * decodes every frame it receives with the protocol module, so a frame the
+ * protocol does not define fails the test waiting for it. Also well-formed
+ * signaling payloads, and the upgrade as a refused client sees it.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import process from "node:process";
+import type { Socket } from "node:net";
 import type { TestContext } from "node:test";
 import { WebSocket } from "ws";
-import { resolveConfig } from "../src/config/load.ts";
 import {
   type ClientFrame,
   decodeServerFrame,
   type RelayType,
   type ServerFrame,
   socketUrl as protocolSocketUrl,
-} from "../src/protocol/index.ts";
-import type { ConfigInput } from "../src/config/schema.ts";
-import { createServer, type ServerDeps } from "../src/server.ts";
-
-export interface RunningServer {
-  readonly url: string;
-  readonly port: number;
-  readonly origin: string;
-}
-
-/** Starts `createServer` on 127.0.0.1:0 with `options` as a config file would give them. */
-export async function withServer(
-  t: TestContext,
-  options: ConfigInput = {},
-  deps: ServerDeps = {},
-): Promise<RunningServer> {
-  const config = resolveConfig({
-    file: { host: "127.0.0.1", port: 0, logLevel: "silent", iceServers: [], ...options },
-  });
-  const server = createServer(config, deps);
-  t.after(() => server.close());
-  const { url, port } = await server.listen();
-  return { url, port, origin: url.replace(/\/$/, "") };
-}
-
-/**
- * Runs the real `chatroulette serve` (the command operators run) on
- * 127.0.0.1:0 with no ICE servers, plus `flags`.
- */
-export async function serveCli(t: TestContext, flags: string[] = [], runtime: "node" | "deno" = "node"): Promise<RunningServer> {
-  const args = ["serve", "--port", "0", "--host", "127.0.0.1", "--log-level", "error", ...flags];
-  const { url } = runCli(t, args, runtime, { CHATROULETTE_ICE_SERVERS: "[]" });
-  const port = Number(new URL(await url).port);
-  return { url: await url, port, origin: (await url).replace(/\/$/, "") };
-}
-
-/** Polls `check` until it returns a truthy value or the deadline passes. */
-export async function waitFor<T>(check: () => T | Promise<T>, { timeout = 5000, interval = 10 } = {}): Promise<T> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`waitFor: condition not met within ${timeout} ms`);
-    await new Promise((resolve) => setTimeout(resolve, interval));
-  }
-}
+} from "../../src/protocol/index.ts";
+import type { RunningServer } from "./server.ts";
 
 /** Well-formed payloads of the frames peerjs 1.5 relays, as a browser sends them. */
 export const PAYLOAD = {
@@ -164,7 +120,7 @@ export class Client {
    * this side can still send.
    */
   stall(): void {
-    (this.ws as unknown as { _socket: import("node:net").Socket })._socket.pause();
+    (this.ws as unknown as { _socket: Socket })._socket.pause();
   }
 
   types(): string {
@@ -230,55 +186,4 @@ export function refusedUpgrade(url: string, headers: Record<string, string> = {}
       });
     });
   });
-}
-
-/** A public address per country for X-Forwarded-For (geoip-lite's own test fixtures). */
-export const ADDRESS = { GB: "81.2.69.160", US: "8.8.8.8", IN: "49.44.0.1" } as const;
-
-export const ROOT = new URL("..", import.meta.url).pathname;
-
-/** How to run the CLI: its Node launcher (which registers tsx), or bin/chatroulette.ts under Deno. */
-export function cliCommand(runtime: "node" | "deno"): string[] {
-  return runtime === "node"
-    ? [process.execPath, `${ROOT}bin/chatroulette.js`]
-    : [`${ROOT}node_modules/.bin/deno`, "run", "-A", `${ROOT}bin/chatroulette.ts`];
-}
-
-export interface CliRun {
-  readonly child: ChildProcess;
-  /** Resolves with the first stdout line that holds a URL. */
-  readonly url: Promise<string>;
-  /** Resolves when the process exits. */
-  readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
-}
-
-/** Spawns the real CLI; killed (by pid) after the test unless it has exited. */
-export function runCli(
-  t: TestContext,
-  args: string[],
-  runtime: "node" | "deno" = "node",
-  env: Record<string, string> = {},
-  cwd = ROOT,
-): CliRun {
-  const [command, ...prefix] = cliCommand(runtime);
-  const child = spawn(command, [...prefix, ...args], { cwd, env: { ...process.env, ...env, NO_COLOR: "1" } });
-  let stdout = "";
-  let stderr = "";
-  child.stderr!.on("data", (chunk) => stderr += chunk);
-  const url = new Promise<string>((resolve, reject) => {
-    child.stdout!.on("data", (chunk) => {
-      stdout += chunk;
-      const line = stdout.split("\n").find((l) => l.includes("http://"));
-      if (line) resolve(line.match(/http:\/\/\S+/)![0]);
-    });
-    child.on("exit", () => reject(new Error(`exited before printing a URL: ${stderr}`)));
-  });
-  url.catch(() => {});
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>(
-    (resolve) => child.on("exit", (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  });
-  return { child, url, exit };
 }
