@@ -6,7 +6,10 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { Device, Kind, MediaAdapter } from "../ui/media.ts";
 import { Blocked, type CallLink, type DataLink, type Identity, identityRequester, type SignalingEvents } from "../ui/peer-client.ts";
-import { CLOSE_GRACE_MS, CONNECT_TIMEOUT_MS, createChat, TEXT, TYPING_IDLE_MS, TYPING_SHOW_MS } from "../ui/state.ts";
+import { createPageModel as createChat } from "../ui/state.ts";
+import { CLOSE_GRACE_MS, CONNECT_TIMEOUT_MS } from "../ui/model/stranger.ts";
+import { TEXT } from "../ui/model/text.ts";
+import { TYPING_IDLE_MS, TYPING_SHOW_MS } from "../ui/model/chat.ts";
 
 class FakeTrack {
   enabled = true;
@@ -435,7 +438,7 @@ describe("page model: chat", () => {
   test("when the stranger says what media they send, then the model knows it", async () => {
     const { chat, data } = await paired();
     data.h.data!({ t: "media", camera: false, video: false, microphone: true, audio: true });
-    assert.deepEqual(chat.stranger.value, { camera: false, video: false, microphone: true, audio: true });
+    assert.deepEqual(chat.strangerMedia.value, { camera: false, video: false, microphone: true, audio: true });
   });
 });
 
@@ -444,9 +447,9 @@ describe("page model: media", () => {
     const { chat } = await online();
     const tracks = chat.localStream.getTracks() as unknown as FakeTrack[];
     assert.deepEqual(tracks.map((t) => [t.kind, t.deviceId, t.placeholder]), [["audio", "mic-1", false], ["video", "cam-1", false]]);
-    assert.deepEqual(chat.audioInputs.value.map((d) => d.label), ["Mic One", "Mic Two"]);
-    assert.deepEqual(chat.videoInputs.value.map((d) => d.label), ["Cam One", "Cam Two"]);
-    assert.equal(chat.selectedVideo.value, "cam-1");
+    assert.deepEqual(chat.inputs.audio.value.map((d) => d.label), ["Mic One", "Mic Two"]);
+    assert.deepEqual(chat.inputs.video.value.map((d) => d.label), ["Cam One", "Cam Two"]);
+    assert.equal(chat.selected.video.value, "cam-1");
     assert.equal(chat.mediaProblem.value, null);
   });
 
@@ -458,7 +461,7 @@ describe("page model: media", () => {
     s.chat.start();
     await settle();
     assert.equal(s.chat.mediaProblem.value, TEXT.denied);
-    assert.equal(s.chat.hasCamera.value, false);
+    assert.equal(s.chat.hasDevice.video.value, false);
     assert.equal(s.media.captured.length, 1, "no point asking again per device after a denial");
     s.client().on.open();
     s.client().on.match({ peer: "p1", role: "caller" });
@@ -480,8 +483,8 @@ describe("page model: media", () => {
     s.media.fail = { video: "NotFoundError" };
     s.chat.start();
     await settle();
-    assert.equal(s.chat.hasMicrophone.value, true);
-    assert.equal(s.chat.hasCamera.value, false);
+    assert.equal(s.chat.hasDevice.audio.value, true);
+    assert.equal(s.chat.hasDevice.video.value, false);
     assert.equal(s.chat.mediaProblem.value, TEXT.noCamera);
   });
 
@@ -498,14 +501,14 @@ describe("page model: media", () => {
   test("when toggles are flipped, then the local tracks pause and resume, the stranger is told, and the state survives Next", async () => {
     const { chat, data, client } = await paired();
     const [audio, video] = chat.localStream.getTracks() as unknown as FakeTrack[];
-    chat.toggleVideo();
+    chat.toggle("video");
     assert.equal(video.enabled, false);
     assert.deepEqual(data.sent.at(-1), { t: "media", camera: true, video: false, microphone: true, audio: true });
-    chat.toggleAudio();
+    chat.toggle("audio");
     assert.equal(audio.enabled, false);
     chat.next();
     client().on.match({ peer: "p2", role: "caller" });
-    assert.equal(chat.videoOn.value, false);
+    assert.equal(chat.enabled.video.value, false);
     assert.equal(video.enabled, false);
     client().data.at(-1)!.h.open!();
     assert.deepEqual(client().data.at(-1)!.sent[0], { t: "media", camera: true, video: false, microphone: true, audio: false });
@@ -513,7 +516,7 @@ describe("page model: media", () => {
 
   test("when another camera is picked during a call, then its track replaces the old one live, keeping the toggle", async () => {
     const { chat, call, client } = await paired();
-    chat.toggleVideo();
+    chat.toggle("video");
     const old = (chat.localStream.getTracks() as unknown as FakeTrack[]).find((t) => t.kind === "video")!;
     await chat.selectDevice("video", "cam-2");
     const now = (chat.localStream.getTracks() as unknown as FakeTrack[]).find((t) => t.kind === "video")!;
@@ -521,7 +524,7 @@ describe("page model: media", () => {
     assert.equal(now.enabled, false, "a paused camera stays paused");
     assert.ok(old.stopped);
     assert.deepEqual(call.replaced, [now]);
-    assert.equal(chat.selectedVideo.value, "cam-2");
+    assert.equal(chat.selected.video.value, "cam-2");
     assert.equal(client().calls.length, 1, "no renegotiation, no re-pair");
     assert.equal(chat.peerState.value, "connected");
   });
@@ -532,7 +535,7 @@ describe("page model: media", () => {
     s.media.list = [{ kind: "audioinput", deviceId: "", label: "" }, { kind: "videoinput", deviceId: "", label: "" }];
     s.chat.start();
     await settle();
-    assert.deepEqual([s.chat.audioInputs.value, s.chat.videoInputs.value], [[], []]);
+    assert.deepEqual([s.chat.inputs.audio.value, s.chat.inputs.video.value], [[], []]);
   });
 
   test("when devices change, then the lists update", async () => {
@@ -540,7 +543,7 @@ describe("page model: media", () => {
     media.list = [...media.list, { kind: "videoinput", deviceId: "cam-3", label: "USB Cam" }];
     media.onChange!();
     await settle();
-    assert.deepEqual(chat.videoInputs.value.map((d) => d.label), ["Cam One", "Cam Two", "USB Cam"]);
+    assert.deepEqual(chat.inputs.video.value.map((d) => d.label), ["Cam One", "Cam Two", "USB Cam"]);
   });
 });
 
