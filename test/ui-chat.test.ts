@@ -1,10 +1,13 @@
 /**
- * The chat model (ui/model/chat.ts), driven through the page model with
- * fakes of the browser.
+ * The chat model (ui/model/chat.ts): through the page model with fakes of the
+ * browser, and alone with a fake link to the stranger.
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { TYPING_IDLE_MS, TYPING_SHOW_MS } from "../ui/model/chat.ts";
+import { signal } from "@preact/signals";
+import { createChatModel, TYPING_IDLE_MS, TYPING_SHOW_MS } from "../ui/model/chat.ts";
+import type { PeerMessage } from "../ui/peer-messages.ts";
+import { FakeTimers } from "./fakes/browser.ts";
 import { online, paired, texts } from "./fakes/page.ts";
 
 describe("page model: chat", () => {
@@ -54,5 +57,40 @@ describe("page model: chat", () => {
     const { page, data } = await paired();
     data.h.data!({ t: "media", camera: false, video: false, microphone: true, audio: true });
     assert.deepEqual(page.strangerMedia.value, { camera: false, video: false, microphone: true, audio: true });
+  });
+});
+
+describe("chat model alone", () => {
+  function alone(connected = true) {
+    const told: PeerMessage[] = [];
+    const timers = new FakeTimers();
+    const link = { canChat: signal(connected), tell: (m: PeerMessage) => void told.push(m) };
+    const chat = createChatModel({ link, maxMessageLength: 10, timers, now: () => timers.now });
+    return { chat, told, timers, link };
+  }
+
+  test("when nobody can be reached, then sending and typing tell nobody and show nothing", () => {
+    const { chat, told } = alone(false);
+    assert.equal(chat.send("hello"), false);
+    chat.typing();
+    assert.deepEqual(told, []);
+    assert.deepEqual(chat.messages.value, []);
+  });
+
+  test("when the stranger is forgotten while I type, then they are not told later that I stopped", async () => {
+    const { chat, told, timers } = alone();
+    timers.now = 10_000;
+    chat.typing();
+    chat.forget();
+    await timers.advance(TYPING_IDLE_MS);
+    assert.deepEqual(told, [{ t: "typing", on: true }]);
+  });
+
+  test("when the chat is cleared, then the lines go and new ones are numbered on", () => {
+    const { chat } = alone();
+    chat.send("one");
+    chat.clear();
+    chat.notice("two");
+    assert.deepEqual(chat.messages.value.map((m) => [m.id, m.from, m.text]), [[2, "system", "two"]]);
   });
 });

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { Blocked } from "../ui/peer-client.ts";
 import { CLOSE_GRACE_MS, CONNECT_TIMEOUT_MS } from "../ui/model/stranger.ts";
-import { TEXT } from "../ui/model/text.ts";
+import { CAPTION, TEXT } from "../ui/model/text.ts";
 import { FakeCall, FakeData, settle } from "./fakes/browser.ts";
 import { online, paired, setup, texts } from "./fakes/page.ts";
 
@@ -160,5 +160,43 @@ describe("page model: signaling and matching", () => {
     s.client().on.open();
     assert.equal(s.page.serverState.value, "connected");
     assert.equal(s.client().finds, 1);
+  });
+});
+
+describe("page model: the stranger's video caption", () => {
+  test("when a stranger is sought, connecting, or sends no picture, then the caption says why; when they show, then it is gone", async () => {
+    const { page, client } = setup();
+    assert.equal(page.strangerCaption.value, CAPTION.connecting, "before the server answers");
+    page.start();
+    await settle();
+    client().on.open();
+    assert.equal(page.strangerCaption.value, CAPTION.looking);
+    client().on.match({ peer: "p1", role: "caller" });
+    assert.equal(page.strangerCaption.value, CAPTION.connecting);
+    const data = client().data[0];
+    data.h.open!();
+    assert.equal(page.strangerCaption.value, null);
+    data.h.data!({ t: "media", camera: true, video: false, microphone: true, audio: true });
+    assert.equal(page.strangerCaption.value, CAPTION.strangerPaused);
+    data.h.data!({ t: "media", camera: false, video: false, microphone: true, audio: true });
+    assert.equal(page.strangerCaption.value, CAPTION.strangerNoCamera);
+  });
+});
+
+describe("page model: a dropped socket", () => {
+  test("when a dropped socket still delivers a match, a connection or a call, then they are ignored or closed", async () => {
+    const s = await online();
+    const old = s.client();
+    old.on.closed();
+    await s.timers.advance(s.page.reconnectAt.value! - s.timers.now);
+    assert.equal(s.clients.length, 2, "a new socket is open");
+    s.client().on.open();
+    old.on.match({ peer: "p1", role: "callee" });
+    const data = new FakeData("p1");
+    const call = new FakeCall("p1");
+    old.on.connection(data);
+    old.on.call(call);
+    assert.ok(data.closed && call.closed);
+    assert.equal(s.page.peerState.value, "waiting");
   });
 });

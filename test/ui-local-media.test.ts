@@ -1,10 +1,13 @@
 /**
- * The visitor's own media (ui/model/local-media.ts), driven through the page
- * model with fakes of the browser.
+ * The visitor's own media (ui/model/local-media.ts): through the page model
+ * with fakes of the browser, and alone over the fake media adapter.
  */
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
-import { TEXT } from "../ui/model/text.ts";
+import { describe, test, type TestContext } from "node:test";
+import { effect } from "@preact/signals";
+import { createLocalMediaModel } from "../ui/model/local-media.ts";
+import { CAPTION, TEXT } from "../ui/model/text.ts";
+import type { MediaMessage } from "../ui/peer-messages.ts";
 import { FakeMedia, type FakeTrack, settle } from "./fakes/browser.ts";
 import { online, paired, setup } from "./fakes/page.ts";
 
@@ -110,5 +113,64 @@ describe("page model: media", () => {
     media.onChange!();
     await settle();
     assert.deepEqual(page.inputs.video.value.map((d) => d.label), ["Cam One", "Cam Two", "USB Cam"]);
+  });
+});
+
+describe("local media model alone", () => {
+  /** Started over the fake adapter (failing as `fail` says), recording each value the announcement takes. */
+  async function started(t: TestContext, fail: FakeMedia["fail"] = {}) {
+    const adapter = new FakeMedia();
+    adapter.fail = fail;
+    const installed: MediaStreamTrack[] = [];
+    const media = createLocalMediaModel({ adapter, onTrack: (track) => void installed.push(track) });
+    const announced: MediaMessage[] = [];
+    t.after(effect(() => void announced.push(media.announcement.value)));
+    media.start();
+    await settle();
+    return { media, adapter, installed, announced };
+  }
+
+  test("when both devices start in one capture, then the announcement changes once, and each new track goes to the call", async (t) => {
+    const { announced, installed } = await started(t);
+    assert.deepEqual(announced, [
+      { t: "media", camera: false, video: false, microphone: false, audio: false },
+      { t: "media", camera: true, video: true, microphone: true, audio: true },
+    ]);
+    assert.deepEqual(installed.map((t) => t.kind), ["audio", "video"]);
+  });
+
+  test("when one kind is toggled, then only that kind's flag, track and announcement change, and toggling again restores them", async (t) => {
+    const { media, announced } = await started(t);
+    const [audio, video] = media.localStream.getTracks() as unknown as FakeTrack[];
+    media.toggle("audio");
+    assert.deepEqual([media.enabled.audio.value, media.enabled.video.value], [false, true]);
+    assert.deepEqual([audio.enabled, video.enabled], [false, true]);
+    assert.deepEqual(announced.at(-1), { t: "media", camera: true, video: true, microphone: true, audio: false });
+    media.toggle("audio");
+    assert.deepEqual([media.enabled.audio.value, audio.enabled], [true, true]);
+    assert.equal(announced.length, 4, "one new announcement per toggle");
+  });
+
+  test("when a device is switched without changing what is sent, then the announcement keeps its value", async (t) => {
+    const { media, announced } = await started(t);
+    await media.selectDevice("video", "cam-2");
+    assert.equal(media.selected.video.value, "cam-2");
+    assert.equal(announced.length, 2);
+  });
+
+  test("when a kind is toggled without a device, then the announcement says it is off", async (t) => {
+    const { media } = await started(t, { both: "NotAllowedError" });
+    media.toggle("video");
+    assert.deepEqual(media.announcement.value, { t: "media", camera: false, video: false, microphone: false, audio: false });
+  });
+
+  test("when there is no camera, or it is off, then the visitor's own video says so", async (t) => {
+    const { media, adapter } = await started(t, { video: "NotFoundError" });
+    assert.equal(media.ownCaption.value, CAPTION.noCamera);
+    adapter.fail = {};
+    await media.retryMedia();
+    assert.equal(media.ownCaption.value, null);
+    media.toggle("video");
+    assert.equal(media.ownCaption.value, CAPTION.cameraOff);
   });
 });

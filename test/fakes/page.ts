@@ -61,3 +61,6 @@ export async function paired(role: "caller" | "callee" = "caller", peer = "p1") 
 
 /** The chat as `from:text` lines. */
 export const texts = (page: PageModel) => page.messages.value.map((m) => `${m.from}:${m.text}`);
+
+/** The media messages sent on a data link, in order. */
+export const mediaSent = (data: FakeData) => data.sent.filter((m) => (m as { t: string }).t === "media");
