@@ -79,6 +79,11 @@ interface Stranger {
   timer?: unknown;
 }
 
+/**
+ * @example
+ * const stranger = createStrangerModel({ client: () => signaling, localStream, maxMessageLength: 1000, events, timers });
+ * stranger.matched("peer-id", "caller"); // opens the data channel and the call
+ */
 export function createStrangerModel({ client, localStream, maxMessageLength, events, timers }: StrangerDeps): StrangerModel {
   const peerState = signal<PeerState>("idle");
   const remoteStream = signal<MediaStream | null>(null);
