@@ -5,19 +5,19 @@ import type { ClientConfig } from "../src/protocol/index.ts";
 import { App } from "./components/App.tsx";
 import { browserMedia } from "./media.ts";
 import { identityRequester, peerSignaling } from "./peer-client.ts";
-import { createChat } from "./state.ts";
+import { createPageModel } from "./state.ts";
 import "./style.css";
 
 const config: ClientConfig = JSON.parse(document.getElementById("config")!.textContent!);
-const chat = createChat({
+const model = createPageModel({
   requestIdentity: identityRequester("", (window as { earlyIdentity?: Promise<Response> }).earlyIdentity),
   openSignaling: peerSignaling(Peer, config, location),
   media: browserMedia(),
   maxMessageLength: config.maxMessageLength,
 });
-render(<App chat={chat} />, document.getElementById("app")!);
-chat.start();
-addEventListener("pagehide", () => chat.dispose());
+render(<App model={model} />, document.getElementById("app")!);
+model.start();
+addEventListener("pagehide", () => model.dispose());
 // Back to a page kept in the back/forward cache: everything was let go on pagehide.
 addEventListener("pageshow", (event) => {
   if (event.persisted) location.reload();

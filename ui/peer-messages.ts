@@ -8,6 +8,10 @@ export type PeerMessage =
   /** What the sender is sending: has it a camera/microphone, and are they on. */
   | { readonly t: "media"; readonly camera: boolean; readonly video: boolean; readonly microphone: boolean; readonly audio: boolean };
 
+/** What the chat shows: a line, or the stranger typing. */
+export type ChatMessage = Extract<PeerMessage, { t: "msg" | "typing" }>;
+export type MediaMessage = Extract<PeerMessage, { t: "media" }>;
+
 /**
  * @example
  * decodePeerMessage({ t: "msg", text: "hi" }, 1000); // { t: "msg", text: "hi" }

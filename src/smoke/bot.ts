@@ -7,7 +7,7 @@ import { effect, signal } from "@preact/signals";
 import type { Peer } from "peerjs";
 import type { ClientConfig } from "../protocol/index.ts";
 import { identityRequester, peerSignaling } from "../../ui/peer-client.ts";
-import { type Chat, createChat } from "../../ui/state.ts";
+import { createPageModel, type PageModel } from "../../ui/state.ts";
 import { type BotMedia, botMedia, countFrames, type Wrtc } from "./webrtc.ts";
 
 /** A step that did not happen in time, or was refused; `message` says which and why. */
@@ -27,7 +27,7 @@ export interface BotOptions {
 
 export class Bot {
   readonly name: string;
-  readonly chat: Chat;
+  readonly chat: PageModel;
   /** Its identity once issued, and the peer id of its last MATCH. */
   readonly id = signal("");
   readonly partner = signal("");
@@ -41,7 +41,7 @@ export class Bot {
     this.#media = botMedia(w, { camera: options.camera });
     const request = identityRequester(options.origin);
     const open = peerSignaling(options.runtime.Peer, options.config, new URL(options.origin), { pool: options.pool });
-    this.chat = createChat({
+    this.chat = createPageModel({
       requestIdentity: async () => {
         const identity = await request();
         this.id.value = identity.id;

@@ -1,64 +1,70 @@
-/** The whole page: status, the two videos, chat and controls; or the refusal notice. */
+/**
+ * The whole page: status, the two videos, chat and controls; or the refusal
+ * notice. The one component that sees the whole model: it hands each part
+ * only the signals and actions that part renders.
+ */
 import { useEffect } from "preact/hooks";
-import type { Chat as ChatModel } from "../state.ts";
-import { Chat } from "./Chat.tsx";
+import type { PageModel } from "../state.ts";
+import { ChatPanel } from "./ChatPanel.tsx";
 import { Controls } from "./Controls.tsx";
 import { Status } from "./Status.tsx";
 import { Video } from "./Video.tsx";
 
-export function App({ chat }: { chat: ChatModel }) {
+export function App({ model }: { model: PageModel }) {
+  const { next } = model;
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       // Escape also cancels an input method's composition: that is not Next.
-      if (event.key === "Escape" && !event.repeat && !event.isComposing) chat.next();
+      if (event.key === "Escape" && !event.repeat && !event.isComposing) next();
     };
     addEventListener("keydown", onKey);
     return () => removeEventListener("keydown", onKey);
-  }, [chat]);
+  }, [next]);
 
-  const blocked = chat.serverState.value === "blocked";
   return (
     <main class="app">
       <header class="bar">
         <h1>chatroulette</h1>
-        <Status chat={chat} />
+        <Status server={model.serverState} peer={model.peerState} reconnectAt={model.reconnectAt} />
       </header>
-      {blocked
+      {model.serverState.value === "blocked"
         ? (
           <section class="notice" role="alert">
             <h2>Not available here</h2>
-            <p>{chat.blockedMessage.value}</p>
+            <p>{model.blockedMessage.value}</p>
           </section>
         )
         : (
           <>
             <section class="stage" aria-label="Video">
-              <Video id="peerVideo" stream={chat.remoteStream.value} label="Stranger's video">
-                {strangerCaption(chat)}
+              <Video id="peerVideo" stream={model.remoteStream.value} label="Stranger's video">
+                {model.strangerCaption.value}
               </Video>
-              <Video id="localVideo" stream={chat.localStream} muted mirrored label="Your video">
-                {!chat.hasCamera.value ? "No camera" : !chat.videoOn.value ? "Camera off" : null}
+              <Video id="localVideo" stream={model.localStream} muted mirrored label="Your video">
+                {model.ownCaption.value}
               </Video>
             </section>
-            <Chat chat={chat} />
-            <Controls chat={chat} />
+            <ChatPanel
+              messages={model.messages}
+              strangerTyping={model.strangerTyping}
+              canChat={model.canChat}
+              maxLength={model.maxMessageLength}
+              send={model.send}
+              typing={model.typing}
+            />
+            <Controls
+              problem={model.mediaProblem}
+              retry={model.retryMedia}
+              inputs={model.inputs}
+              selected={model.selected}
+              select={model.selectDevice}
+              enabled={model.enabled}
+              toggle={model.toggle}
+              canNext={model.canNext}
+              next={model.next}
+            />
           </>
         )}
     </main>
   );
-}
-
-function strangerCaption(chat: ChatModel): string | null {
-  switch (chat.peerState.value) {
-    case "idle":
-      return chat.serverState.value === "connected" ? null : "Connecting…";
-    case "waiting":
-      return "Looking for a stranger…";
-    case "connecting":
-      return "Connecting…";
-  }
-  const s = chat.stranger.value;
-  if (s && !s.camera) return "The stranger has no camera";
-  if (s && !s.video) return "The stranger paused their video";
-  return null;
 }

@@ -1,6 +1,8 @@
 /** The two status lines: words for people, data-state for scripts. */
+import type { ReadonlySignal } from "@preact/signals";
 import { useEffect, useState } from "preact/hooks";
-import type { Chat } from "../state.ts";
+import type { ServerState } from "../model/connection.ts";
+import type { PeerState } from "../model/stranger.ts";
 
 const SERVER_TEXT = {
   connecting: "Connecting to the server…",
@@ -16,18 +18,22 @@ const PEER_TEXT = {
   connected: "Chatting with a stranger",
 } as const;
 
-export function Status({ chat }: { chat: Chat }) {
-  const server = chat.serverState.value;
-  const peer = chat.peerState.value;
-  const retryIn = useCountdown(chat.reconnectAt.value);
+export function Status({ server, peer, reconnectAt }: {
+  server: ReadonlySignal<ServerState>;
+  peer: ReadonlySignal<PeerState>;
+  reconnectAt: ReadonlySignal<number | null>;
+}) {
+  const serverState = server.value;
+  const peerState = peer.value;
+  const retryIn = useCountdown(reconnectAt.value);
   return (
     <div class="status" role="status" aria-live="polite">
-      <span id="peerServerStatus" data-state={server} class={`pill ${server}`}>
-        {SERVER_TEXT[server]}
+      <span id="peerServerStatus" data-state={serverState} class={`pill ${serverState}`}>
+        {SERVER_TEXT[serverState]}
         {/* Seen, not announced: a live region would repeat the whole line every second. */}
-        {server === "disconnected" && retryIn !== null && <span aria-hidden="true">, retrying in {retryIn} s</span>}
+        {serverState === "disconnected" && retryIn !== null && <span aria-hidden="true">, retrying in {retryIn} s</span>}
       </span>
-      <span id="peerStatus" data-state={peer} class={`pill ${peer}`}>{PEER_TEXT[peer]}</span>
+      <span id="peerStatus" data-state={peerState} class={`pill ${peerState}`}>{PEER_TEXT[peerState]}</span>
     </div>
   );
 }

@@ -3,26 +3,35 @@
  * input. The input stays enabled between strangers so that it keeps focus
  * across Next; what is typed meanwhile stays in the box until someone can read it.
  */
+import type { ReadonlySignal } from "@preact/signals";
 import { useEffect, useRef } from "preact/hooks";
-import type { Chat as ChatModel } from "../state.ts";
+import type { ChatLine } from "../model/chat.ts";
 
 const WHO = { me: "You", stranger: "Stranger" } as const;
 
-export function Chat({ chat }: { chat: ChatModel }) {
+export function ChatPanel({ messages, strangerTyping, canChat, maxLength, send, typing }: {
+  messages: ReadonlySignal<readonly ChatLine[]>;
+  strangerTyping: ReadonlySignal<boolean>;
+  canChat: ReadonlySignal<boolean>;
+  maxLength: number;
+  send: (text: string) => boolean;
+  typing: () => void;
+}) {
   const container = useRef<HTMLDivElement>(null);
   const input = useRef<HTMLInputElement>(null);
-  const lines = chat.messages.value;
+  const lines = messages.value;
+  const typingNow = strangerTyping.value;
   useEffect(() => {
     const el = container.current!;
     el.scrollTop = el.scrollHeight;
-  }, [lines, chat.strangerTyping.value]);
+  }, [lines, typingNow]);
 
   const submit = (event: Event) => {
     event.preventDefault();
     const el = input.current!;
-    if (chat.send(el.value)) el.value = "";
+    if (send(el.value)) el.value = "";
   };
-  const connected = chat.canChat.value;
+  const connected = canChat.value;
   return (
     <section class="chat" aria-label="Text chat">
       <div id="messages-container" ref={container}>
@@ -34,7 +43,7 @@ export function Chat({ chat }: { chat: ChatModel }) {
           ))}
         </ul>
         {/* The live region stays mounted, so that its text appearing is announced. */}
-        <p class="typing" aria-live="polite">{chat.strangerTyping.value ? "Stranger is typing…" : ""}</p>
+        <p class="typing" aria-live="polite">{typingNow ? "Stranger is typing…" : ""}</p>
       </div>
       <form class="composer" onSubmit={submit}>
         <label for="message-input-box" class="sr-only">Message</label>
@@ -43,10 +52,10 @@ export function Chat({ chat }: { chat: ChatModel }) {
           ref={input}
           type="text"
           autocomplete="off"
-          maxLength={chat.maxMessageLength}
+          maxLength={maxLength}
           placeholder={connected ? "Type a message and press Enter" : "Waiting for a stranger…"}
           aria-disabled={!connected}
-          onInput={() => chat.typing()}
+          onInput={() => typing()}
         />
         <button type="submit" disabled={!connected}>Send</button>
       </form>

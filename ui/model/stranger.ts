@@ -1,0 +1,248 @@
+/**
+ * The one stranger the visitor is paired with: the data channel and call to
+ * them, what they send, and giving up on them (no answer, a lost channel).
+ * The connection model drives it from the server's events.
+ *
+ * One partner at a time: every link and callback belongs to a `Stranger`;
+ * anything from an earlier stranger, or from a peer that is not the matched
+ * partner, is closed or ignored.
+ */
+import { batch, computed, type ReadonlySignal, signal } from "@preact/signals";
+import type { CallLink, DataLink, SignalingClient } from "../peer-client.ts";
+import { type ChatMessage, decodePeerMessage, type MediaMessage, type PeerMessage } from "../peer-messages.ts";
+import { TEXT } from "./text.ts";
+import type { Timers } from "./timers.ts";
+
+export type PeerState = "idle" | "waiting" | "connecting" | "connected";
+/** What the stranger says they send: have they a camera/microphone, and are they on. */
+export type StrangerMedia = Omit<MediaMessage, "t">;
+export type Role = "caller" | "callee";
+
+/** How long a matched stranger may take to connect before we move on. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+/** After the data channel closes without word from the server, assume the stranger left. */
+export const CLOSE_GRACE_MS = 2_000;
+
+/** What the rest of the page hears as strangers come and go (the chat, in practice). */
+export interface StrangerEvents {
+  /** A line from the page itself ("Stranger has left."). */
+  notice(text: string): void;
+  heard(message: ChatMessage): void;
+  /** Moving on to a new stranger: what was said to the last one goes. */
+  fresh(): void;
+  /** The stranger is gone, whoever ended it. */
+  gone(): void;
+}
+
+export interface StrangerDeps {
+  /** The signaling client now open, if any: it finds strangers and reaches them. */
+  readonly client: () => SignalingClient | null;
+  /** What we send the stranger: our camera and microphone. */
+  readonly localStream: MediaStream;
+  readonly maxMessageLength: number;
+  readonly events: StrangerEvents;
+  readonly timers: Timers;
+}
+
+export interface StrangerModel {
+  readonly peerState: ReadonlySignal<PeerState>;
+  readonly remoteStream: ReadonlySignal<MediaStream | null>;
+  /** Null until the stranger says. */
+  readonly strangerMedia: ReadonlySignal<StrangerMedia | null>;
+  /** The stranger's data channel, once it is open. */
+  readonly channel: ReadonlySignal<DataLink | null>;
+  readonly canChat: ReadonlySignal<boolean>;
+  /** Ask the server for a stranger. */
+  find(): void;
+  matched(peer: string, role: Role): void;
+  /** A data channel or call came in: kept if it is from the stranger and the first of its kind. */
+  offered(link: DataLink): void;
+  called(link: CallLink): void;
+  left(peer: string): void;
+  /** Leave this stranger (the server tells them) and find another. */
+  next(): void;
+  /** No server any more: no stranger, no search; `notice` is said if there was a stranger. */
+  reset(notice?: string): void;
+  /** Sends to the stranger, if there is one. */
+  tell(message: PeerMessage): void;
+  /** Puts a new outgoing track into the live call without renegotiating. */
+  replaceTrack(track: MediaStreamTrack): void;
+  dispose(): void;
+}
+
+/** One matched stranger: the links to them, and the timer that gives up on them. */
+interface Stranger {
+  readonly peer: string;
+  readonly role: Role;
+  data?: DataLink;
+  call?: CallLink;
+  timer?: unknown;
+}
+
+/**
+ * @example
+ * const stranger = createStrangerModel({ client: () => signaling, localStream, maxMessageLength: 1000, events, timers });
+ * stranger.matched("peer-id", "caller"); // opens the data channel and the call
+ */
+export function createStrangerModel({ client, localStream, maxMessageLength, events, timers }: StrangerDeps): StrangerModel {
+  const peerState = signal<PeerState>("idle");
+  const remoteStream = signal<MediaStream | null>(null);
+  const strangerMedia = signal<StrangerMedia | null>(null);
+  const channel = signal<DataLink | null>(null);
+  const canChat = computed(() => peerState.value === "connected");
+  let stranger: Stranger | null = null;
+
+  function find() {
+    client()?.find();
+    peerState.value = "waiting";
+  }
+
+  function wireData(s: Stranger, link: DataLink) {
+    link.handle({
+      open() {
+        if (stranger !== s) return;
+        timers.clear(s.timer);
+        peerState.value = "connected";
+        events.notice(TEXT.connected);
+        channel.value = link;
+      },
+      data(data) {
+        if (stranger === s) fromStranger(decodePeerMessage(data, maxMessageLength));
+      },
+      close() {
+        // The server's PARTNER-LEFT normally comes first; this covers a lost path.
+        if (stranger !== s) return;
+        timers.clear(s.timer);
+        s.timer = timers.set(() => stranger === s && gone(TEXT.left), CLOSE_GRACE_MS);
+      },
+    });
+  }
+
+  function wireCall(s: Stranger, link: CallLink) {
+    link.handle({
+      stream(remote) {
+        if (stranger === s) remoteStream.value = remote;
+      },
+    });
+  }
+
+  function fromStranger(message: PeerMessage | null) {
+    if (!message) return;
+    if (message.t === "media") {
+      const { camera, video, microphone, audio } = message;
+      strangerMedia.value = { camera, video, microphone, audio };
+    } else {
+      events.heard(message);
+    }
+  }
+
+  /**
+   * Forget the current stranger; the caller decides what to say. Their links
+   * stop counting at once (every callback checks `stranger`), and are closed
+   * in a moment, so that after Next the new stranger's MATCH is handled first.
+   */
+  function end() {
+    const s = stranger;
+    stranger = null;
+    if (s) {
+      timers.clear(s.timer);
+      timers.set(() => {
+        s.data?.close();
+        s.call?.close();
+      }, 0);
+    }
+    batch(() => {
+      channel.value = null;
+      remoteStream.value = null;
+      strangerMedia.value = null;
+      events.gone();
+    });
+    return s !== null;
+  }
+
+  function gone(text: string) {
+    end();
+    events.notice(text);
+    find();
+  }
+
+  /** The stranger, if the link is theirs and the first of its kind; else the link is closed. */
+  function welcome(link: DataLink | CallLink, kind: "data" | "call"): Stranger | null {
+    if (stranger && link.peer === stranger.peer && !stranger[kind]) return stranger;
+    link.close();
+    return null;
+  }
+
+  return {
+    peerState,
+    remoteStream,
+    strangerMedia,
+    channel,
+    canChat,
+    find,
+
+    matched(peer, role) {
+      end();
+      const s: Stranger = { peer, role };
+      stranger = s;
+      batch(() => {
+        events.fresh();
+        peerState.value = "connecting";
+      });
+      s.timer = timers.set(() => {
+        if (stranger === s && peerState.value !== "connected") gone(TEXT.noConnect);
+      }, CONNECT_TIMEOUT_MS);
+      const signaling = client();
+      if (role === "caller" && signaling) {
+        s.data = signaling.connect(peer);
+        wireData(s, s.data);
+        s.call = signaling.call(peer, localStream);
+        wireCall(s, s.call);
+      }
+    },
+
+    offered(link) {
+      const s = welcome(link, "data");
+      if (!s) return;
+      s.data = link;
+      wireData(s, link);
+    },
+
+    called(link) {
+      const s = welcome(link, "call");
+      if (!s) return;
+      s.call = link;
+      wireCall(s, link);
+      link.answer(localStream);
+    },
+
+    left(peer) {
+      if (stranger?.peer === peer) gone(TEXT.left);
+    },
+
+    next() {
+      find(); // first, so the server dissolves the pair before our connections close
+      end();
+      events.fresh();
+    },
+
+    reset(notice) {
+      batch(() => {
+        if (end() && notice) events.notice(notice);
+        peerState.value = "idle";
+      });
+    },
+
+    tell(message) {
+      stranger?.data?.send(message);
+    },
+
+    replaceTrack(track) {
+      stranger?.call?.replaceTrack(track);
+    },
+
+    dispose() {
+      end();
+    },
+  };
+}
