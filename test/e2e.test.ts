@@ -73,8 +73,8 @@ async function brightnessBecomes(page: Page, test: (b: number) => boolean, timeo
 /** Two visitors on a fresh server, paired and both playing the other's video. */
 async function pair(t: TestContext, browser: Browser) {
   const server = await serveCli(t);
-  const a = await visitor(browser, server.url);
-  const b = await visitor(browser, server.url);
+  const a = await visitor(t, browser, server.url);
+  const b = await visitor(t, browser, server.url);
   await Promise.all([until(a.page, "peerStatus", "connected"), until(b.page, "peerStatus", "connected")]);
   await Promise.all([playing(a.page), playing(b.page)]);
   return { server, a, b };
@@ -111,7 +111,7 @@ describe("the page in Chromium", { skip: missing ?? false }, () => {
 
   test("when a third visitor waits and A presses Next, then A and C see each other, B is re-queued, and nothing of A's reaches B", async (t) => {
     const { server, a, b } = await pair(t, browser);
-    const c = await visitor(browser, server.url);
+    const c = await visitor(t, browser, server.url);
     await until(c.page, "peerStatus", "waiting");
     await a.page.click("#next");
     await Promise.all([until(a.page, "peerStatus", "connected"), until(c.page, "peerStatus", "connected")]);
@@ -214,7 +214,7 @@ describe("the page in Chromium", { skip: missing ?? false }, () => {
     });
     const d = await denied.newPage();
     await d.goto(server.url);
-    const e = await visitor(browser, server.url);
+    const e = await visitor(t, browser, server.url);
     await Promise.all([until(d, "peerStatus", "connected"), until(e.page, "peerStatus", "connected")]);
     assert.match(await d.textContent(".problem") ?? "", /blocked for this site/);
     assert.ok(await d.$(".problem button"), "a retry is offered");
@@ -226,7 +226,7 @@ describe("the page in Chromium", { skip: missing ?? false }, () => {
 
   test("when the server refuses the visitor's country, then the page says so and stops", async (t) => {
     const server = await serveCli(t, ["--unknown-country", "block"]);
-    const { page } = await visitor(browser, server.url);
+    const { page } = await visitor(t, browser, server.url);
     await until(page, "peerServerStatus", "blocked");
     assert.match(await page.textContent(".notice") ?? "", /not available from your network/);
     assert.equal(await state(page, "peerStatus"), "idle");
@@ -235,8 +235,8 @@ describe("the page in Chromium", { skip: missing ?? false }, () => {
   test("when opened on a phone, then the videos stack above the chat and everything is reachable", async (t) => {
     const server = await serveCli(t);
     const phone = { viewport: { width: 390, height: 844 } };
-    const a = await visitor(browser, server.url, phone);
-    const b = await visitor(browser, server.url, phone);
+    const a = await visitor(t, browser, server.url, phone);
+    const b = await visitor(t, browser, server.url, phone);
     await Promise.all([until(a.page, "peerStatus", "connected"), until(b.page, "peerStatus", "connected")]);
     await playing(a.page);
     const box = async (sel: string) => (await a.page.locator(sel).boundingBox())!;

@@ -31,7 +31,7 @@ describe("page identity requests", () => {
 
   test("when the early answer is a refusal, then the visitor is blocked with the server's words", async (t) => {
     fakeFetch(t);
-    const early = Promise.resolve(new Response(JSON.stringify({ message: "Not in your country." }), { status: 403 }));
+    const early = Promise.resolve(new Response(JSON.stringify({ error: "country_blocked", message: "Not in your country." }), { status: 403 }));
     await assert.rejects(identityRequester("", early)(), (e) => e instanceof Blocked && e.message === "Not in your country.");
   });
 });

@@ -5,12 +5,18 @@
  * stand in a fake for peerjs and fetch.
  */
 import type { DataConnection, MediaConnection, Peer } from "peerjs";
-import type { ClientConfig } from "../src/protocol/index.ts";
+import {
+  type ClientConfig,
+  type ClientFrame,
+  decodeRefusal,
+  decodeServerFrame,
+  type Identity,
+  type LeftReason,
+  REFUSALS,
+  type Role,
+} from "../src/protocol/index.ts";
 
-export interface Identity {
-  readonly id: string;
-  readonly token: string;
-}
+export type { Identity };
 
 /** The server refused this visitor for good (country); do not retry. */
 export class Blocked extends Error {
@@ -35,8 +41,8 @@ export interface CallLink {
 
 export interface SignalingEvents {
   open(): void;
-  match(match: { peer: string; role: "caller" | "callee" }): void;
-  partnerLeft(left: { peer: string; reason: string }): void;
+  match(match: { peer: string; role: Role }): void;
+  partnerLeft(left: { peer: string; reason: LeftReason }): void;
   connection(link: DataLink): void;
   call(link: CallLink): void;
   /** The socket is gone (dropped, refused or closed by the server). */
@@ -62,8 +68,8 @@ export function identityRequester(origin = "", early?: Promise<Response>): Reque
     first = undefined;
     const res = await pending;
     if (res.status === 403) {
-      const body = await res.json().catch(() => ({}));
-      throw new Blocked(body.message ?? "Chatroulette is not available in your country.");
+      const refusal = decodeRefusal(await res.json().catch(() => null));
+      throw new Blocked(refusal?.message ?? REFUSALS.country_blocked.message);
     }
     if (!res.ok) throw new Error(`identity: HTTP ${res.status}`);
     return await res.json() as Identity;
@@ -81,7 +87,7 @@ export function peerSignaling(
   { pool }: { pool?: string } = {},
 ): OpenSignaling {
   const secure = location.protocol === "https:";
-  const find = pool ? { type: "FIND", payload: { pool } } : { type: "FIND" };
+  const find: ClientFrame = pool ? { type: "FIND", payload: { pool } } : { type: "FIND" };
   return ({ id, token }, events) => {
     const peer = new PeerClass(id, {
       host: location.hostname,
@@ -110,12 +116,10 @@ export function peerSignaling(
       if (["network", "server-error", "socket-error", "socket-closed", "unavailable-id"].includes(error.type)) close();
     });
     // Our own frames (MATCH, PARTNER-LEFT, …) arrive on the same socket; peerjs ignores them.
-    peer.socket.on("message", (frame: { type: string; payload?: Record<string, string> }) => {
-      if (frame.type === "MATCH" && frame.payload) {
-        events.match({ peer: frame.payload.peer, role: frame.payload.role === "caller" ? "caller" : "callee" });
-      } else if (frame.type === "PARTNER-LEFT" && frame.payload) {
-        events.partnerLeft({ peer: frame.payload.peer, reason: frame.payload.reason });
-      }
+    peer.socket.on("message", (data: unknown) => {
+      const frame = decodeServerFrame(data);
+      if (frame?.type === "MATCH") events.match({ peer: frame.payload.peer, role: frame.payload.role });
+      else if (frame?.type === "PARTNER-LEFT") events.partnerLeft({ peer: frame.payload.peer, reason: frame.payload.reason });
     });
     return {
       find: () => peer.socket.send(find),

@@ -4,12 +4,14 @@
  * browser fails the run; elsewhere the browser tests are skipped with the reason.
  */
 import process from "node:process";
+import type { TestContext } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 
 export { browserMissing, launch } from "../../dev/chromium.ts";
 
 /** A visitor: its own context (storage, permissions) and page, opened on `url`. */
 export async function visitor(
+  t: TestContext,
   browser: Browser,
   url: string,
   options: { viewport?: { width: number; height: number }; deny?: boolean } = {},
@@ -18,6 +20,8 @@ export async function visitor(
     viewport: options.viewport ?? { width: 1280, height: 800 },
     permissions: options.deny ? [] : ["camera", "microphone"],
   });
+  // Closed with the test: a page left open would go on reconnecting (and loading the machine) for the rest of the run.
+  t.after(() => context.close().catch(() => {}));
   const page = await context.newPage();
   page.on("pageerror", (error) => process.stderr.write(`[page error] ${error.message}\n`));
   await page.goto(url);

@@ -8,6 +8,7 @@
  * partner, is closed or ignored.
  */
 import { batch, computed, type ReadonlySignal, signal } from "@preact/signals";
+import type { Role } from "../../src/protocol/index.ts";
 import type { CallLink, DataLink, SignalingClient } from "../peer-client.ts";
 import { type ChatMessage, decodePeerMessage, type MediaMessage, type PeerMessage } from "../peer-messages.ts";
 import { TEXT } from "./text.ts";
@@ -16,7 +17,6 @@ import type { Timers } from "./timers.ts";
 export type PeerState = "idle" | "waiting" | "connecting" | "connected";
 /** What the stranger says they send: have they a camera/microphone, and are they on. */
 export type StrangerMedia = Omit<MediaMessage, "t">;
-export type Role = "caller" | "callee";
 
 /** How long a matched stranger may take to connect before we move on. */
 export const CONNECT_TIMEOUT_MS = 10_000;
