@@ -9,7 +9,8 @@ import { createLogger } from "../src/log.ts";
 import type { MatchEvent } from "../src/matchmaker/core.ts";
 import { createMemoryStore } from "../src/matchmaker/store.ts";
 import { decodeServerFrame, type ServerFrame } from "../src/protocol/index.ts";
-import { type FrameSocket, LIMITS, Session } from "../src/signaling/session.ts";
+import { LIMITS } from "../src/signaling/limits.ts";
+import { type FrameSocket, Session } from "../src/signaling/session.ts";
 import { signal } from "./support/client.ts";
 
 /** What ws would do with our calls, recorded. */

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { WebSocket } from "ws";
-import { LIMITS } from "../src/signaling/session.ts";
+import { LIMITS } from "../src/signaling/limits.ts";
 import { connect, identity, pair, PAYLOAD, refusedUpgrade, signal, socketUrl, stillServes } from "./support/client.ts";
 import { withServer } from "./support/server.ts";
 import { waitFor } from "./support/wait.ts";

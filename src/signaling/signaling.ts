@@ -15,7 +15,8 @@ import type { MatchEvent } from "../matchmaker/core.ts";
 import type { MatchStore } from "../matchmaker/store.ts";
 import { PEER_KEY } from "../protocol/index.ts";
 import { createPeerServer, type GatedSocket } from "./peer-server.ts";
-import { CLOSE, Session } from "./session.ts";
+import { CLOSE } from "./limits.ts";
+import { Session } from "./session.ts";
 
 /** How often sessions are asked whether their sockets are alive (see Session#tick). */
 const TICK_MS = 1000;

@@ -109,6 +109,7 @@ export function botMedia(w: Wrtc, { camera }: { camera: boolean }): BotMedia {
       source.onFrame({ width, height, data });
     }, 1000 / 15);
     cleanups.push(() => clearInterval(timer));
+    // wrtc's types are its own classes; at run time they are what the page's code takes as the DOM's.
     return source.createTrack() as unknown as MediaStreamTrack;
   };
   const adapter: MediaAdapter = {
@@ -122,8 +123,10 @@ export function botMedia(w: Wrtc, { camera }: { camera: boolean }): BotMedia {
       // As on the page: the receiving end of an unconnected transceiver carries no media.
       const holder = new w.RTCPeerConnection();
       cleanups.push(() => holder.close());
+      // As above: wrtc's MediaStreamTrack stands in for the DOM's.
       return holder.addTransceiver(kind).receiver.track as unknown as MediaStreamTrack;
     },
+    // Likewise wrtc's MediaStream, built from tracks that are wrtc's underneath.
     stream: (tracks) => new w.MediaStream(tracks as never) as unknown as MediaStream,
   };
   return { adapter, close: () => cleanups.splice(0).forEach((cleanup) => cleanup()) };
