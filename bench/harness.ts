@@ -78,7 +78,7 @@ export interface StartOptions {
   readonly nodeFlags?: readonly string[];
 }
 
-/** `chatroulette serve` under Node (tsx) or Deno, on a free port. */
+/** `chatroulette serve` under Node (the JavaScript build in dist/) or Deno, on a free port. */
 export function startOurs(runtime: "node" | "deno", args: string[] = [], { nodeFlags = [] }: StartOptions = {}): Promise<Server> {
   const cli = runtime === "node"
     ? [process.execPath, ...nodeFlags, "bin/chatroulette.js"]

@@ -12,7 +12,7 @@ import { cpus } from "node:os";
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
-import { bundleUi } from "../src/http/page.ts";
+import { pageAssets } from "../src/http/page.ts";
 import { isolate } from "../dev/netns.ts";
 import { pageTimings } from "./browser.ts";
 import {
@@ -216,7 +216,7 @@ async function matchmaking(): Promise<Row[]> {
 }
 
 async function pageWeight(): Promise<Row[]> {
-  const js = (await bundleUi()).filter((a) => a.path.endsWith(".js")).reduce((n, a) => n + a.gzip.length, 0);
+  const js = (await pageAssets()).assets.filter((a) => a.path.endsWith(".js")).reduce((n, a) => n + a.gzip.length, 0);
   const peerjs = gzipSync(readFileSync(`${ROOT}node_modules/peerjs/dist/peerjs.min.js`), { level: 9 }).length;
   return [{
     figure: "JavaScript shipped to the page, gzipped",

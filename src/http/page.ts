@@ -1,17 +1,16 @@
 /**
  * The visitor's page: the HTML shell with the client config inline, and the
- * Preact island bundled from ui/ with esbuild when the server starts (no
- * build step for the operator), kept in memory with a gzipped copy.
+ * Preact island's assets (page-bundle.ts: prebuilt by `npm run build`, or
+ * bundled from ui/ when that build is not current), kept in memory with a
+ * gzipped copy.
  */
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import express from "express";
+import { packageRoot } from "../package-root.ts";
 import type { ClientConfig } from "../protocol/index.ts";
 import { pageHeaders } from "./headers.ts";
-
-const UI_DIR = fileURLToPath(new URL("../../ui/", import.meta.url));
+import { loadPageFiles } from "./page-bundle.ts";
 
 export interface Asset {
   readonly path: string;
@@ -24,46 +23,31 @@ export interface Asset {
 
 export interface Page {
   readonly router: express.Router;
-  /** Reads and bundles the UI; requests wait for it. Call once, from listen(). */
+  /** Reads (or bundles) the UI; requests wait for it. Call once, from listen(). */
   build(): Promise<void>;
 }
 
 /**
- * Bundles ui/main.tsx (and its CSS) into hashed, minified assets, once per
- * process: the sources do not change while it runs, and esbuild's service is
+ * The shell and the page's assets, loaded once per process: they do not
+ * change while it runs, and esbuild's service, when ui/ has to be bundled, is
  * shared by the whole process, so one server's `stop()` would strand another
  * server's build in flight (two servers in one test process hung so).
+ * @example
+ * const { shell, assets } = await pageAssets();
  */
-export function bundleUi(): Promise<Asset[]> {
-  bundled ??= bundle();
-  bundled.catch(() => bundled = undefined);
-  return bundled;
+export function pageAssets(): Promise<{ shell: string; assets: Asset[] }> {
+  loaded ??= loadPageFiles(packageRoot(import.meta.url)).then(({ shell, assets }) => ({
+    shell,
+    assets: assets.map((file) => asset(file.path, contentType(file.path), file.body)),
+  }));
+  loaded.catch(() => loaded = undefined);
+  return loaded;
 }
 
-let bundled: Promise<Asset[]> | undefined;
+let loaded: Promise<{ shell: string; assets: Asset[] }> | undefined;
 
-async function bundle(): Promise<Asset[]> {
-  const { build, stop } = await import("esbuild");
-  const result = await build({
-    entryPoints: [`${UI_DIR}main.tsx`],
-    bundle: true,
-    write: false,
-    format: "esm",
-    target: "es2022",
-    minify: true,
-    legalComments: "none",
-    jsx: "automatic",
-    jsxImportSource: "preact",
-    outdir: "/assets",
-    entryNames: "app-[hash]",
-    logLevel: "silent",
-    // peerjs only reads browserDetails from webrtc-adapter; see ui/webrtc-adapter.ts.
-    alias: { "webrtc-adapter": `${UI_DIR}webrtc-adapter.ts` },
-  }).finally(() => stop()); // esbuild's service process would otherwise idle beside the server (~21 MB RSS)
-  return result.outputFiles.map((file) => {
-    const type = file.path.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
-    return asset(file.path, type, Buffer.from(file.contents));
-  });
+function contentType(path: string): string {
+  return path.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
 }
 
 export function createPage(clientConfig: ClientConfig, allowOrigin: readonly string[] = []): Page {
@@ -103,7 +87,7 @@ export function createPage(clientConfig: ClientConfig, allowOrigin: readonly str
 }
 
 async function load(clientConfig: ClientConfig, allowOrigin: readonly string[]) {
-  const [shell, bundle] = await Promise.all([readFile(`${UI_DIR}index.html`, "utf8"), bundleUi()]);
+  const { shell, assets: bundle } = await pageAssets();
   const assets = new Map(bundle.map((asset) => [asset.path, asset]));
   const script = bundle.find((a) => a.path.endsWith(".js"))!.path;
   const style = bundle.find((a) => a.path.endsWith(".css"))?.path;

@@ -1,6 +1,7 @@
 /**
  * The real `chatroulette` command in a child process, as operators run it:
- * under Node (its launcher registers tsx) or Deno; killed by pid after the test.
+ * under Node (its launcher runs the JavaScript build in dist/) or Deno;
+ * killed by pid after the test.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import process from "node:process";
@@ -21,7 +22,7 @@ export async function serveCli(t: TestContext, flags: string[] = [], runtime: "n
   return { url: await url, port, origin: (await url).replace(/\/$/, "") };
 }
 
-/** How to run the CLI: its Node launcher (which registers tsx), or bin/chatroulette.ts under Deno. */
+/** How to run the CLI: its Node launcher (which runs dist/), or bin/chatroulette.ts under Deno. */
 export function cliCommand(runtime: "node" | "deno"): string[] {
   return runtime === "node"
     ? [process.execPath, `${ROOT}bin/chatroulette.js`]
