@@ -19,7 +19,10 @@ let wrtc: Wrtc | undefined;
  */
 export async function loadPeerJs(): Promise<{ Peer: typeof Peer; wrtc: Wrtc }> {
   const w = installWebRtc();
-  const peerjs = await import("peerjs");
+  // Required, not imported: peerjs is CommonJS whose exports Node's ES module
+  // loader cannot see (it offers only `default`), so under plain Node, unlike
+  // tsx, `import("peerjs").Peer` was undefined.
+  const peerjs = createRequire(import.meta.url)("peerjs") as typeof import("peerjs");
   return { Peer: peerjs.Peer, wrtc: w };
 }
 
