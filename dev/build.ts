@@ -163,5 +163,6 @@ async function swapIn(fresh: string, target: string): Promise<void> {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { ms, bytes } = await build();
   const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
-  process.stdout.write(`built dist/ in ${(ms / 1000).toFixed(1)} s: server ${kb(bytes.server)}, page ${kb(bytes.page)} (${STAMP_FILE} records the sources)\n`);
+  // On stderr: npm runs this before `npm pack --json`, whose stdout must be only its JSON.
+  process.stderr.write(`built dist/ in ${(ms / 1000).toFixed(1)} s: server ${kb(bytes.server)}, page ${kb(bytes.page)} (${STAMP_FILE} records the sources)\n`);
 }

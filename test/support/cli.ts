@@ -22,12 +22,19 @@ export async function serveCli(t: TestContext, flags: string[] = [], runtime: "n
   return { url: await url, port, origin: (await url).replace(/\/$/, "") };
 }
 
-/** How to run the CLI: its Node launcher (which runs dist/), or bin/chatroulette.ts under Deno. */
-export function cliCommand(runtime: "node" | "deno"): string[] {
+/**
+ * How to run the CLI: its Node launcher (which runs dist/), bin/chatroulette.ts
+ * under Deno, or "npx": `npx chatroulette` in the working directory, as an
+ * operator runs an installed package.
+ */
+export function cliCommand(runtime: CliRuntime): string[] {
+  if (runtime === "npx") return ["npx", "chatroulette"];
   return runtime === "node"
     ? [process.execPath, `${ROOT}bin/chatroulette.js`]
     : [`${ROOT}node_modules/.bin/deno`, "run", "-A", `${ROOT}bin/chatroulette.ts`];
 }
+
+export type CliRuntime = "node" | "deno" | "npx";
 
 export interface CliRun {
   readonly child: ChildProcess;
@@ -41,12 +48,15 @@ export interface CliRun {
 export function runCli(
   t: TestContext,
   args: string[],
-  runtime: "node" | "deno" = "node",
+  runtime: CliRuntime = "node",
   env: Record<string, string> = {},
   cwd = ROOT,
 ): CliRun {
   const [command, ...prefix] = cliCommand(runtime);
-  const child = spawn(command, [...prefix, ...args], { cwd, env: { ...process.env, ...env, NO_COLOR: "1" } });
+  // npx runs the command as its child and does not pass signals on
+  // (DESIGN.md), so it gets a process group of its own, killed whole.
+  const group = runtime === "npx";
+  const child = spawn(command, [...prefix, ...args], { cwd, env: { ...cleanEnv(group), ...env, NO_COLOR: "1" }, detached: group });
   let stdout = "";
   let stderr = "";
   child.stderr!.on("data", (chunk) => stderr += chunk);
@@ -63,7 +73,22 @@ export function runCli(
     (resolve) => child.on("exit", (code, signal) => resolve({ code, signal, stdout, stderr })),
   );
   t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    if (group) {
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        // the whole group has exited
+      }
+    } else if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   });
   return { child, url, exit };
+}
+
+/**
+ * This process's environment; for npx, without the npm_* variables `npm test`
+ * set (an operator's shell has none, and npm_config_local_prefix would point
+ * npx at this checkout instead of the folder it runs in).
+ */
+export function cleanEnv(withoutNpm: boolean): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !(withoutNpm && /^npm_/i.test(key))));
 }
