@@ -228,7 +228,7 @@ async function pageWeight(): Promise<Row[]> {
 }
 
 async function pages(): Promise<Row[]> {
-  process.env.CHATROULETTE_ICE_SERVERS = "[]"; // nothing leaves the machine
+  process.env.CHATROULETTE_STUN_URL = "none"; // nothing leaves the machine
   const t = await using(startOurs("node"), (s) => pageTimings(`${s.origin}/`, 10));
   return [
     {
