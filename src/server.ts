@@ -13,6 +13,7 @@ import type { RequestListener, Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type express from "express";
 import { createClientAddress } from "./client-ip.ts";
+import { ConfigError } from "./config/load.ts";
 import { type Config, DEFAULTS } from "./config/schema.ts";
 import { clientCapacity, openFileLimit } from "./fd-limit.ts";
 import { createGeoGate } from "./geo/gate.ts";
@@ -22,7 +23,7 @@ import { createApp } from "./http/app.ts";
 import { clientConfig } from "./http/client-config.ts";
 import { bind, createLimitedServer, displayHost } from "./http/http-server.ts";
 import { createPage } from "./http/page.ts";
-import { loadTls } from "./http/tls.ts";
+import { loadTls, TlsError } from "./http/tls.ts";
 import { createIdentities } from "./identity.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createMemoryStore, type MatchStore } from "./matchmaker/store.ts";
@@ -116,7 +117,10 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
     metrics,
     async listen() {
       if (httpsServer) {
-        const material = await loadTls(config);
+        const material = await loadTls(config).catch((error) => {
+          // Unusable files at start are a configuration error (exit 2), like a bad flag.
+          throw error instanceof TlsError ? new ConfigError(error.message) : error;
+        });
         // The HTTPS server has no certificate until this.
         httpsServer.setSecureContext({ cert: material.cert, key: material.key });
         log.info(`TLS certificate for ${material.subject}, valid until ${material.validTo.toISOString()}`);

@@ -32,6 +32,8 @@ export interface CliRun {
   readonly child: ChildProcess;
   /** Resolves with the first stdout line that holds a URL. */
   readonly url: Promise<string>;
+  /** What it has printed so far. */
+  output(): { stdout: string; stderr: string };
   /** Resolves when the process exits. */
   readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 }
@@ -64,5 +66,5 @@ export function runCli(
   t.after(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   });
-  return { child, url, exit };
+  return { child, url, exit, output: () => ({ stdout, stderr }) };
 }
