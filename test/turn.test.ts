@@ -8,34 +8,15 @@
  */
 import assert from "node:assert/strict";
 import { createHmac, randomBytes } from "node:crypto";
-import { createRequire } from "node:module";
 import { after, before, describe, test } from "node:test";
 import { type Coturn, coturnMissing, startCoturn } from "../dev/coturn.ts";
-import type { IceServer } from "../src/protocol/index.ts";
 import { runCli } from "./support/cli.ts";
 import { pair, refusedUpgrade, signal, socketUrl } from "./support/client.ts";
 import { withServer } from "./support/server.ts";
 import { waitFor } from "./support/wait.ts";
+import { relayCandidates } from "./support/wrtc.ts";
 
 const missing = coturnMissing();
-const wrtc = createRequire(import.meta.url)("@roamhq/wrtc") as typeof import("@roamhq/wrtc");
-
-/** The candidates a relay-only RTCPeerConnection gathers with `iceServers`: empty when coturn refuses them. */
-async function relayCandidates(iceServers: readonly IceServer[]): Promise<string[]> {
-  const pc = new wrtc.RTCPeerConnection({ iceServers: iceServers as RTCIceServer[], iceTransportPolicy: "relay" });
-  try {
-    const candidates: string[] = [];
-    const gathered = new Promise<void>((resolve) => {
-      pc.onicecandidate = (event) => event.candidate ? void candidates.push(event.candidate.candidate) : resolve();
-    });
-    pc.createDataChannel("probe");
-    await pc.setLocalDescription(await pc.createOffer());
-    await gathered;
-    return candidates;
-  } finally {
-    pc.close();
-  }
-}
 
 interface IdentityWithTurn {
   id: string;
