@@ -45,7 +45,7 @@ Examples:
   $ chatroulette serve --allow-origin https://blog.example.org   # that site may embed the page
   $ chatroulette serve --max-clients 10000 --log-level warn
   $ chatroulette serve --port 443 --tls-cert fullchain.pem --tls-key privkey.pem   # HTTPS itself; SIGHUP reloads
-  $ CHATROULETTE_TURN_SECRET=… chatroulette serve --turn-url turn:turn.example.org:3478 --relay-only
+  $ chatroulette serve --turn-url turn:turn.example.org:3478 --relay-only   # secret in CHATROULETTE_TURN_SECRET
   $ chatroulette serve --stun-url stun:stun.example.org:3478 --turn-ttl 30m
   $ chatroulette serve --metrics-port 9464 --metrics-host 127.0.0.1   # Prometheus at /metrics
   $ CHATROULETTE_PORT=9000 chatroulette serve --config chatroulette.json`);

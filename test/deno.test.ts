@@ -1,14 +1,18 @@
 /**
  * The same CLI under Deno (deno from npm): start on port 0, serve, pair two
- * sockets through the upgrade gate, stop on SIGTERM; bad flags exit 2.
+ * sockets through the upgrade gate, stop on SIGTERM; HTTPS, metrics and
+ * SIGHUP reload; bad flags exit 2.
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import process from "node:process";
 import { describe, test } from "node:test";
 import { WebSocket } from "ws";
 import { cliCommand, runCli } from "./support/cli.ts";
 import { Client } from "./support/client.ts";
+import { certificates, fetchTrusting, servedName } from "./support/tls.ts";
+import { waitFor } from "./support/wait.ts";
 
 const deno = cliCommand("deno")[0];
 const missing = existsSync(deno) ? null : `no Deno at ${deno} (npm install)`;
@@ -33,6 +37,33 @@ describe("chatroulette serve (Deno)", { skip: missing ?? false }, () => {
     const page = await (await fetch(url)).text();
     const script = page.match(/src="(\/assets\/app-[^"]+\.js)"/)![1];
     assert.equal((await fetch(`${url}${script.slice(1)}`)).status, 200, "the page's bundle is built under Deno too");
+    run.child.kill("SIGTERM");
+    assert.equal((await run.exit).code, 0);
+  });
+
+  test("when serving HTTPS under Deno, then WSS works, metrics are served, and SIGHUP reloads the certificate", async (t) => {
+    const { dir, pem } = certificates(t, "first", "second");
+    const live = { cert: join(dir, "live.crt"), key: join(dir, "live.key") };
+    copyFileSync(pem.first.cert, live.cert);
+    copyFileSync(pem.first.key, live.key);
+    const run = runCli(t, ["serve", "--port", "0", "--host", "127.0.0.1", "--tls-cert", live.cert, "--tls-key", live.key, "--metrics-port", "0"], "deno");
+    const url = await run.url;
+    assert.match(url, /^https:/);
+    const ca = readFileSync(pem.first.cert);
+    const { id, token } = JSON.parse((await fetchTrusting(`${url}api/identity`, ca, "POST")).body);
+    const client = new Client(new WebSocket(`${url.replace("https", "wss")}signaling/peerjs?key=peerjs&id=${id}&token=${token}`, { ca }), id);
+    t.after(() => client.ws.terminate());
+    await client.next("OPEN");
+    await waitFor(() => /metrics on (\S+)/.test(run.output().stdout));
+    const metrics = await fetch(/metrics on (\S+)/.exec(run.output().stdout)![1]);
+    assert.match(await metrics.text(), /^chatroulette_visitors_online 1$/m);
+    copyFileSync(pem.second.cert, live.cert);
+    copyFileSync(pem.second.key, live.key);
+    run.child.kill("SIGHUP");
+    const port = Number(new URL(url).port);
+    await waitFor(async () => await servedName(port) === "second", { timeout: 5000, interval: 100 });
+    client.find();
+    await client.next("WAITING");
     run.child.kill("SIGTERM");
     assert.equal((await run.exit).code, 0);
   });

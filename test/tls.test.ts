@@ -5,61 +5,14 @@
  * sockets, and unusable files refused at start and at reload.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { get } from "node:https";
-import { tmpdir } from "node:os";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test, type TestContext } from "node:test";
-import { connect as tlsConnect } from "node:tls";
 import { WebSocket } from "ws";
 import { type CliRun, runCli } from "./support/cli.ts";
 import { Client } from "./support/client.ts";
+import { certificates, fetchTrusting, type Pem, servedName } from "./support/tls.ts";
 import { waitFor } from "./support/wait.ts";
-
-interface Pem {
-  readonly cert: string;
-  readonly key: string;
-}
-
-/** A folder of self-signed certificates for 127.0.0.1, one per name, made by openssl. */
-function certificates(t: TestContext, ...names: string[]): { dir: string; pem: Record<string, Pem> } {
-  const dir = mkdtempSync(join(tmpdir(), "chatroulette-tls-"));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const pem: Record<string, Pem> = {};
-  for (const name of names) {
-    const [cert, key] = [join(dir, `${name}.crt`), join(dir, `${name}.key`)];
-    execFileSync("openssl", [
-      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
-      "-subj", `/CN=${name}`, "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert,
-    ], { stdio: "ignore" });
-    pem[name] = { cert, key };
-  }
-  return { dir, pem };
-}
-
-/** The CN of the certificate a new TLS connection to `port` is shown. */
-function servedName(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = tlsConnect({ host: "127.0.0.1", port, rejectUnauthorized: false }, () => {
-      resolve(String(socket.getPeerCertificate().subject.CN));
-      socket.end();
-    });
-    socket.on("error", reject);
-  });
-}
-
-/** GET over HTTPS, trusting only `ca`. */
-function fetchTrusting(url: string, ca: Buffer, method = "GET"): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = get(url, { ca, method }, (res) => {
-      let body = "";
-      res.on("data", (chunk) => body += chunk);
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on("error", reject);
-  });
-}
 
 /** A signaling socket over WSS, trusting only `ca`, open and greeted. */
 async function wss(t: TestContext, url: string, ca: Buffer): Promise<Client> {
