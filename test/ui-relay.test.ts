@@ -163,12 +163,18 @@ describe("the page's RTCConfiguration", () => {
 describe("renewing an identity before its TURN credentials expire", () => {
   const turnIdentity = (id: string): Identity => ({ id, token: "t", iceServers: [{ urls: "turn:t.example", username: "u", credential: "c" }], expiresIn: 3600 });
 
-  test("when the credentials near their end during a call, then the next search starts with a fresh identity", async () => {
+  /** A page online with an identity whose TURN credentials last an hour; each new identity is me-1, me-2, … */
+  async function onlineWithTurn() {
     let n = 0;
     const s = setup({ identity: async () => turnIdentity(`me-${++n}`) });
     s.page.start();
     await settle();
     s.client().on.open();
+    return s;
+  }
+
+  test("when the credentials near their end during a call, then the next search starts with a fresh identity", async () => {
+    const s = await onlineWithTurn();
     s.client().on.match({ peer: "p1", role: "caller" });
     s.client().data[0].h.open!();
     await s.timers.advance(3600_000 - RENEW_BEFORE_MS + 1);
@@ -185,11 +191,7 @@ describe("renewing an identity before its TURN credentials expire", () => {
   });
 
   test("when the credentials near their end while waiting, then the page reconnects at once; without TURN it never does", async () => {
-    let n = 0;
-    const s = setup({ identity: async () => turnIdentity(`me-${++n}`) });
-    s.page.start();
-    await settle();
-    s.client().on.open();
+    const s = await onlineWithTurn();
     await s.timers.advance(3600_000 - RENEW_BEFORE_MS - 1);
     assert.equal(s.clients.length, 1);
     await s.timers.advance(2);

@@ -63,14 +63,11 @@ export function createMetrics({ online, waiting }: { online: () => number; waiti
       this.set(await waiting());
     },
   });
-  const pairs = new Counter({ name: "chatroulette_pairs_total", help: "Pairs made.", labelNames: ["pool"] as const, registers });
-  const nexts = new Counter({ name: "chatroulette_next_total", help: "Next presses that left a partner.", registers });
-  const left = new Counter({
-    name: "chatroulette_partner_left_total",
-    help: "Partners who left a pair, by reason: next, stop or disconnect.",
-    labelNames: ["reason"] as const,
-    registers,
-  });
+  const counter = <L extends string = never>(name: string, help: string, labelNames: readonly L[] = []) =>
+    new Counter<L>({ name: `chatroulette_${name}_total`, help, labelNames, registers });
+  const pairs = counter("pairs", "Pairs made.", ["pool"]);
+  const nexts = counter("next", "Next presses that left a partner.");
+  const left = counter("partner_left", "Partners who left a pair, by reason: next, stop or disconnect.", ["reason"]);
   const wait = new Histogram({
     name: "chatroulette_match_wait_seconds",
     help: "Time from a visitor's FIND to its MATCH.",
@@ -78,24 +75,10 @@ export function createMetrics({ online, waiting }: { online: () => number; waiti
     buckets: [0.005, 0.025, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900],
     registers,
   });
-  const refusals = new Counter({
-    name: "chatroulette_refusals_total",
-    help: "HTTP requests and WebSocket upgrades refused, by code (docs/PROTOCOL.md §1).",
-    labelNames: ["code"] as const,
-    registers,
-  });
-  const rejected = new Counter({
-    name: "chatroulette_frames_rejected_total",
-    help: "Signaling frames rejected, by code (docs/PROTOCOL.md §6).",
-    labelNames: ["code"] as const,
-    registers,
-  });
-  const identities = new Counter({ name: "chatroulette_identities_issued_total", help: "Identities issued.", registers });
-  const turn = new Counter({
-    name: "chatroulette_turn_credentials_issued_total",
-    help: "Sets of short-lived TURN credentials issued.",
-    registers,
-  });
+  const refusals = counter("refusals", "HTTP requests and WebSocket upgrades refused, by code (docs/PROTOCOL.md §1).", ["code"]);
+  const rejected = counter("frames_rejected", "Signaling frames rejected, by code (docs/PROTOCOL.md §6).", ["code"]);
+  const identities = counter("identities_issued", "Identities issued.");
+  const turn = counter("turn_credentials_issued", "Sets of short-lived TURN credentials issued.");
   for (const pool of POOL_KINDS) {
     pairs.labels(pool).inc(0);
     wait.zero({ pool });
