@@ -23,7 +23,7 @@ import { createApp } from "./http/app.ts";
 import { clientConfig } from "./http/client-config.ts";
 import { bind, createLimitedServer, displayHost } from "./http/http-server.ts";
 import { createPage } from "./http/page.ts";
-import { loadTls, TlsError } from "./http/tls.ts";
+import { certificateNotice, loadTls, TlsError } from "./http/tls.ts";
 import { createIdentities } from "./identity.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createMemoryStore, type MatchStore } from "./matchmaker/store.ts";
@@ -123,7 +123,8 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
         });
         // The HTTPS server has no certificate until this.
         httpsServer.setSecureContext({ cert: material.cert, key: material.key });
-        log.info(`TLS certificate for ${material.subject}, valid until ${material.validTo.toISOString()}`);
+        const notice = certificateNotice(material, Date.now());
+        log[notice.level](`TLS certificate ${notice.text}`);
       }
       const lookupCountry = deps.lookupCountry ?? (policy.admitsEveryone ? undefined : await loadCountryLookup());
       const geoGate = createGeoGate({ clientAddress, lookupCountry, policy });
@@ -177,7 +178,8 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
       try {
         const material = await loadTls(config);
         httpsServer.setSecureContext({ cert: material.cert, key: material.key });
-        log.info(`reloaded the TLS certificate for ${material.subject}, valid until ${material.validTo.toISOString()}`);
+        const notice = certificateNotice(material, Date.now());
+        log[notice.level](`reloaded the TLS certificate ${notice.text}`);
         return true;
       } catch (error) {
         log.error(`TLS reload failed, keeping the old certificate: ${(error as Error).message}`);

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { describe, test, type TestContext } from "node:test";
 import { WebSocket } from "ws";
 import { type CliRun, runCli } from "./support/cli.ts";
+import { certificateNotice } from "../src/http/tls.ts";
 import { Client } from "./support/client.ts";
 import { certificates, fetchTrusting, type Pem, servedName } from "./support/tls.ts";
 import { waitFor } from "./support/wait.ts";
@@ -100,5 +101,14 @@ describe("HTTPS served directly", () => {
       assert.equal(stderr.trimEnd().split("\n").length, 1, stderr);
       assert.match(stderr.trimEnd(), pattern);
     }
+  });
+
+  test("when a certificate is loaded, then the log says until when, louder within a week of expiry and once expired", () => {
+    const material = { cert: Buffer.alloc(0), key: Buffer.alloc(0), subject: "CN=chat", validTo: new Date("2027-01-31T00:00:00Z") };
+    const at = (iso: string) => certificateNotice(material, Date.parse(iso));
+    assert.deepEqual(at("2027-01-01T00:00:00Z"), { level: "info", text: "for CN=chat, valid until 2027-01-31T00:00:00.000Z" });
+    assert.equal(at("2027-01-27T00:00:00Z").level, "warn");
+    assert.match(at("2027-01-27T00:00:00Z").text, /: 4 days left, renew it and send SIGHUP$/);
+    assert.deepEqual(at("2027-02-01T00:00:00Z").level, "error");
   });
 });

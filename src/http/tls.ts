@@ -63,3 +63,18 @@ async function read(path: string, flag: string): Promise<Buffer> {
     throw new TlsError(`Cannot read ${flag} "${path}": ${why}`);
   }
 }
+
+/**
+ * What to log about a certificate just loaded: whom it names and until when,
+ * louder when it is about to expire or has (browsers refuse an expired one).
+ * @example
+ * const { level, text } = certificateNotice(material, Date.now());
+ * log[level](`TLS certificate ${text}`);
+ */
+export function certificateNotice({ subject, validTo }: TlsMaterial, now: number): { level: "info" | "warn" | "error"; text: string } {
+  const text = `for ${subject}, valid until ${validTo.toISOString()}`;
+  const days = (validTo.getTime() - now) / 86_400_000;
+  if (days < 0) return { level: "error", text: `${text}: it has expired, browsers will refuse it` };
+  if (days < 7) return { level: "warn", text: `${text}: ${Math.floor(days)} days left, renew it and send SIGHUP` };
+  return { level: "info", text };
+}
