@@ -1,7 +1,7 @@
 /**
  * The same CLI under Deno (deno from npm): start on port 0, serve, pair two
  * sockets through the upgrade gate, stop on SIGTERM; HTTPS, metrics and
- * SIGHUP reload; bad flags exit 2.
+ * SIGHUP reload; bad flags and a mismatched TLS key exit 2.
  */
 import assert from "node:assert/strict";
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
@@ -72,5 +72,15 @@ describe("chatroulette serve (Deno)", { skip: missing ?? false }, () => {
     const { code, stderr } = await runCli(t, ["serve", "--country", "INDIA"], "deno").exit;
     assert.equal(code, 2);
     assert.match(stderr.trim(), /^chatroulette: Invalid --country "INDIA": expected ISO 3166-1 alpha-2 codes/);
+  });
+
+  // Deno's createSecureContext takes a mismatched pair without a word and then fails every handshake (src/http/tls.ts).
+  test("when the TLS key is not the certificate's under Deno, then it exits 2 with one line rather than serving broken HTTPS", async (t) => {
+    const { pem } = certificates(t, "one", "two");
+    const { code, stdout, stderr } = await runCli(t, ["serve", "--port", "0", "--tls-cert", pem.one.cert, "--tls-key", pem.two.key], "deno").exit;
+    assert.equal(code, 2, stderr);
+    assert.equal(stdout, "");
+    assert.equal(stderr.trimEnd().split("\n").length, 1, stderr);
+    assert.match(stderr.trimEnd(), /^chatroulette: Invalid --tls-key ".*two\.key": it is not the key of --tls-cert ".*one\.crt"$/);
   });
 });
