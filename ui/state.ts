@@ -7,11 +7,13 @@
  * come in as adapters, so the whole page runs under node:test with fakes of
  * the browser, and scripted visitors (src/smoke/bot.ts) run it under Node.
  */
-import { effect } from "@preact/signals";
+import { effect, type ReadonlySignal } from "@preact/signals";
 import type { MediaAdapter } from "./media.ts";
 import { type ChatModel, createChatModel } from "./model/chat.ts";
 import { type ConnectionModel, createConnectionModel } from "./model/connection.ts";
 import { createLocalMediaModel, type LocalMediaModel } from "./model/local-media.ts";
+import { createPrivacyModel, type PrivacyModel } from "./model/privacy.ts";
+import { createRouteModel, type Route } from "./model/route.ts";
 import { browserTimers, type Timers } from "./model/timers.ts";
 import type { OpenSignaling, RequestIdentity } from "./peer-client.ts";
 
@@ -20,6 +22,8 @@ export interface PageDeps {
   readonly openSignaling: OpenSignaling;
   readonly media: MediaAdapter;
   readonly maxMessageLength: number;
+  /** The "Hide my IP address" choice, which openSignaling also reads; none offered by default. */
+  readonly privacy?: PrivacyModel;
   readonly timers?: Timers;
   readonly now?: () => number;
   readonly random?: () => number;
@@ -55,6 +59,9 @@ export interface PageModel
       | "selectDevice"
       | "retryMedia"
     > {
+  /** How the call is connected (direct or through the TURN relay); null until known. */
+  readonly route: ReadonlySignal<Route | null>;
+  readonly privacy: PrivacyModel;
   /** Ask for camera and microphone and for a partner at once, no click needed. */
   start(): void;
   /** Stops everything (page unload, tests). */
@@ -91,6 +98,7 @@ export function createPageModel(deps: PageDeps): PageModel {
     random: deps.random ?? Math.random,
   });
   const chat = createChatModel({ link: connection, maxMessageLength: deps.maxMessageLength, timers, now });
+  const route = createRouteModel({ call: connection.call, timers });
 
   // The stranger always knows what we send: once when their channel opens, then on each change.
   const stopTelling = effect(() => {
@@ -124,6 +132,8 @@ export function createPageModel(deps: PageDeps): PageModel {
     toggle: media.toggle,
     selectDevice: media.selectDevice,
     retryMedia: media.retryMedia,
+    route: route.route,
+    privacy: deps.privacy ?? createPrivacyModel({ relay: "unavailable" }),
 
     start() {
       media.start();
@@ -132,6 +142,7 @@ export function createPageModel(deps: PageDeps): PageModel {
 
     dispose() {
       stopTelling();
+      route.dispose();
       connection.dispose();
       media.dispose();
     },

@@ -8,6 +8,7 @@ import type { RawData } from "ws";
 import type { Logger } from "../log.ts";
 import type { MatchEvent } from "../matchmaker/core.ts";
 import type { MatchStore } from "../matchmaker/store.ts";
+import type { Metrics } from "../metrics/metrics.ts";
 import { CLOSE, LIMITS } from "./limits.ts";
 import type { SocketOwner } from "./peer-server.ts";
 import { decodeClientFrame, encodeFrame, type FrameErrorCode, type ServerFrame } from "../protocol/index.ts";
@@ -31,6 +32,7 @@ export interface SessionDeps {
   readonly relay: (to: string, text: string) => void;
   readonly now: () => number;
   readonly log: Logger;
+  readonly metrics: Pick<Metrics, "rejectedFrame" | "waited">;
 }
 
 const IDLE: Promise<unknown> = Promise.resolve();
@@ -53,6 +55,8 @@ export class Session implements SocketOwner {
   #pingMark = 0;
   #sent = 0;
   #acknowledged = 0;
+  /** When this visitor asked for a partner and has not had one since; null when it is not looking. */
+  #findAt: number | null = null;
 
   readonly id: string;
   readonly socket: FrameSocket;
@@ -85,10 +89,13 @@ export class Session implements SocketOwner {
         this.#heartbeatAt = now;
         return;
       case "FIND":
+        // Asking again while waiting keeps one's place, and so one's wait.
+        if (this.partner !== null || this.#findAt === null) this.#findAt = now;
         this.#leavePartner();
         this.#run(() => this.deps.store.find(this.id, frame.payload.pool, this.deps.now()));
         return;
       case "STOP":
+        this.#findAt = null;
         this.#leavePartner();
         this.#run(() => this.deps.store.stop(this.id, this.deps.now()));
         return;
@@ -108,6 +115,8 @@ export class Session implements SocketOwner {
       case "waiting":
         return this.#send({ type: "WAITING", payload: { pool: event.pool } });
       case "matched":
+        if (this.#findAt !== null) this.deps.metrics.waited(event.pool, this.deps.now() - this.#findAt);
+        this.#findAt = null;
         this.#leavePartner();
         this.partner = event.partner;
         return this.#send({ type: "MATCH", payload: { peer: event.partner, role: event.role, pool: event.pool } });
@@ -226,6 +235,7 @@ export class Session implements SocketOwner {
   }
 
   #reject(code: FrameErrorCode, msg: string): void {
+    this.deps.metrics.rejectedFrame(code);
     this.#send({ type: "REJECTED", payload: { code, msg } });
   }
 

@@ -7,6 +7,7 @@ import { useEffect } from "preact/hooks";
 import type { PageModel } from "../state.ts";
 import { ChatPanel } from "./ChatPanel.tsx";
 import { Controls } from "./Controls.tsx";
+import { HideIp } from "./HideIp.tsx";
 import { Status } from "./Status.tsx";
 import { Video } from "./Video.tsx";
 
@@ -25,7 +26,7 @@ export function App({ model }: { model: PageModel }) {
     <main class="app">
       <header class="bar">
         <h1>chatroulette</h1>
-        <Status server={model.serverState} peer={model.peerState} reconnectAt={model.reconnectAt} />
+        <Status server={model.serverState} peer={model.peerState} reconnectAt={model.reconnectAt} route={model.route} />
       </header>
       {model.serverState.value === "blocked"
         ? (
@@ -62,7 +63,9 @@ export function App({ model }: { model: PageModel }) {
               toggle={model.toggle}
               canNext={model.canNext}
               next={model.next}
-            />
+            >
+              <HideIp privacy={model.privacy} />
+            </Controls>
           </>
         )}
     </main>

@@ -51,6 +51,8 @@ export interface StrangerModel {
   readonly strangerMedia: ReadonlySignal<StrangerMedia | null>;
   /** The stranger's data channel, once it is open. */
   readonly channel: ReadonlySignal<DataLink | null>;
+  /** The call with the stranger, once their media arrives. */
+  readonly call: ReadonlySignal<CallLink | null>;
   readonly canChat: ReadonlySignal<boolean>;
   /** Ask the server for a stranger. */
   find(): void;
@@ -89,6 +91,7 @@ export function createStrangerModel({ client, localStream, maxMessageLength, eve
   const remoteStream = signal<MediaStream | null>(null);
   const strangerMedia = signal<StrangerMedia | null>(null);
   const channel = signal<DataLink | null>(null);
+  const call = signal<CallLink | null>(null);
   const canChat = computed(() => peerState.value === "connected");
   let stranger: Stranger | null = null;
 
@@ -121,7 +124,9 @@ export function createStrangerModel({ client, localStream, maxMessageLength, eve
   function wireCall(s: Stranger, link: CallLink) {
     link.handle({
       stream(remote) {
-        if (stranger === s) remoteStream.value = remote;
+        if (stranger !== s) return;
+        remoteStream.value = remote;
+        call.value = link;
       },
     });
   }
@@ -153,6 +158,7 @@ export function createStrangerModel({ client, localStream, maxMessageLength, eve
     }
     batch(() => {
       channel.value = null;
+      call.value = null;
       remoteStream.value = null;
       strangerMedia.value = null;
       events.gone();
@@ -178,6 +184,7 @@ export function createStrangerModel({ client, localStream, maxMessageLength, eve
     remoteStream,
     strangerMedia,
     channel,
+    call,
     canChat,
     find,
 
