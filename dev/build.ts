@@ -37,7 +37,7 @@ import { ROOT } from "./paths.ts";
  * They stay `dependencies` all the same: Deno runs the TypeScript, which
  * imports them.
  */
-const BUNDLED = new Set(["commander", "express", "peer", "proxy-addr", "ws"]);
+const BUNDLED = new Set(["commander", "express", "peer", "prom-client", "proxy-addr", "ws"]);
 
 /** Optional native add-ons that `ws` tries to require and does without. */
 const OPTIONAL = new Set(["bufferutil", "utf-8-validate"]);
