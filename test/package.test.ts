@@ -24,9 +24,13 @@ const NOT_COPIED = new Set([".git", "node_modules", "dist", "test-results"]);
 
 /** npm as an operator's shell runs it: no npm_* variables from `npm test`, and never the network. */
 function npm(args: string[], cwd: string): Promise<string> {
+  return run("npm", [...args, "--offline", "--no-audit", "--no-fund"], cwd);
+}
+
+function run(command: string, args: string[], cwd?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile("npm", [...args, "--offline", "--no-audit", "--no-fund"], { cwd, env: cleanEnv(true), maxBuffer: 1 << 26 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`npm ${args.join(" ")} failed: ${stderr}`));
+    execFile(command, args, { cwd, env: cleanEnv(true), maxBuffer: 1 << 26 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${command} ${args.join(" ")} failed: ${stderr}`));
       else resolve(stdout);
     });
   });
@@ -63,6 +67,7 @@ test("when the package is packed, installed into an empty folder and run with np
   await symlink(join(ROOT, "node_modules"), join(source, "node_modules"));
   const [packed] = JSON.parse(await npm(["pack", "--json", "--pack-destination", work], source)) as [{
     filename: string;
+    size: number;
     files: { path: string }[];
   }];
   const files = packed.files.map((f) => f.path);
@@ -80,6 +85,9 @@ test("when the package is packed, installed into an empty folder and run with np
   await writeFile(join(app, "package.json"), JSON.stringify({ name: "operator", private: true, dependencies: { chatroulette: tarball } }));
   await writeFile(join(app, "package-lock.json"), JSON.stringify(await lockfileFor(tarball, manifest)));
   await npm(["ci"], app);
+  // The sizes the README reports.
+  const installedKiB = Number((await run("du", ["-sk", join(app, "node_modules")])).split("\t")[0]);
+  t.diagnostic(`tarball ${(packed.size / 1e6).toFixed(2)} MB, ${files.length} files; installed with its dependencies ${(installedKiB / 1024).toFixed(0)} MB`);
 
   const offline = { npm_config_offline: "true" };
   const server = runCli(t, ["serve", "--port", "0", "--host", "127.0.0.1"], "npx", { ...offline, CHATROULETTE_ICE_SERVERS: "[]" }, app);
