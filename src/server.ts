@@ -1,11 +1,12 @@
 /**
- * The one place that wires the parts: country gate, identities, PeerServer
- * behind our upgrade gate, matchmaker, page and HTTP routes.
+ * The one place that wires the parts: country gate, identities, safety
+ * (bans, limits, challenges), PeerServer behind our upgrade gate,
+ * matchmaker, page, HTTP routes and the moderator API.
  *
  * `createServer` checks and compiles the config and does no I/O: no files
  * read, no timers, nothing bound. `listen` loads what the config needs (the
- * country tables, the page bundle), builds the signaling server and the app,
- * and binds. Until then `server.app` does not exist, and says so.
+ * country tables, the house rules, the page bundle), builds the signaling
+ * server and the app, and binds. Until then `server.app` does not exist, and says so.
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -16,6 +17,7 @@ import { clientCapacity, openFileLimit } from "./fd-limit.ts";
 import { createGeoGate } from "./geo/gate.ts";
 import { loadCountryLookup, type LookupCountry } from "./geo/lookup.ts";
 import { createCountryPolicy } from "./geo/policy.ts";
+import { createAdminApi } from "./http/admin.ts";
 import { createApp } from "./http/app.ts";
 import { clientConfig } from "./http/client-config.ts";
 import { bind, createLimitedServer, displayHost } from "./http/http-server.ts";
@@ -24,6 +26,9 @@ import { createIdentities } from "./identity.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createMemoryStore, type MatchStore } from "./matchmaker/store.ts";
 import { Refusal } from "./refusal.ts";
+import { loadHouseRules } from "./safety/house-rules.ts";
+import { createSafety } from "./safety/safety.ts";
+import type { SafetyStore } from "./safety/store.ts";
 import { createSignaling, type Signaling } from "./signaling/signaling.ts";
 
 export { HTTP_LIMITS } from "./http/http-server.ts";
@@ -43,6 +48,8 @@ export interface ServerDeps {
   /** Defaults to geoip-lite's country tables, opened by listen() when the policy needs them. */
   readonly lookupCountry?: LookupCountry;
   readonly store?: MatchStore;
+  /** Reports, bans and limits; defaults to the in-memory store. */
+  readonly safetyStore?: SafetyStore;
   readonly now?: () => number;
 }
 
@@ -59,6 +66,8 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
   const policy = createCountryPolicy(config);
   const clientAddress = createClientAddress(config.trustProxy);
   const identities = createIdentities();
+  const now = deps.now ?? Date.now;
+  const safety = createSafety({ config, clientAddress, identities, store: deps.safetyStore, now });
   let app: express.Express | undefined;
   let signaling: Signaling | undefined;
   const httpServer = createLimitedServer((req, res) => {
@@ -74,6 +83,7 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
     },
     httpServer,
     async listen() {
+      const rules = config.minAge > 0 ? await loadHouseRules(config.rules, config.minAge) : "";
       const lookupCountry = deps.lookupCountry ?? (policy.admitsEveryone ? undefined : await loadCountryLookup());
       const geoGate = createGeoGate({ clientAddress, lookupCountry, policy });
       signaling = createSignaling({
@@ -84,14 +94,21 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
         geoGate,
         identities,
         store,
-        now: deps.now,
+        safety: {
+          store: safety.store,
+          keyOf: safety.keyOf,
+          maxPerAddress: config.maxPerAddress,
+          nextLimit: { burst: config.nextBurst, perMinute: config.nextPerMinute },
+        },
+        now,
         log,
       });
-      const toClient = clientConfig(config);
+      const toClient = clientConfig(config, rules);
       const page = createPage(toClient, config.allowOrigin);
       const online = signaling.online;
       const stats = async () => ({ online: online(), waiting: await store.waiting() });
-      const built = createApp({ config, geoGate, identities, clientConfig: toClient, signaling, stats, page, log });
+      const admin = config.adminToken === "" ? undefined : createAdminApi({ token: config.adminToken, ...safety, signaling, now, log });
+      const built = createApp({ config, geoGate, admission: safety.admission, admin, clientConfig: toClient, signaling, stats, page, log });
       await Promise.all([page.build(), bind(httpServer, config, log)]);
       app = built;
       const { port } = httpServer.address() as AddressInfo;

@@ -34,6 +34,7 @@ async function smoke(t: TestContext, args: string[]): Promise<{ code: number | n
 const stalled: MatchStore = {
   find: () => new Promise(() => {}),
   stop: () => new Promise(() => {}),
+  block: () => new Promise(() => {}),
   disconnect: async () => [],
   waiting: async () => 0,
 };

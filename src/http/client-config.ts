@@ -6,6 +6,18 @@
 import type { Config } from "../config/schema.ts";
 import { type ClientConfig, MAX_MESSAGE_LENGTH, PEER_KEY } from "../protocol/index.ts";
 
-export function clientConfig({ path, iceServers }: Pick<Config, "path" | "iceServers">): ClientConfig {
-  return { path: `${path}/`, key: PEER_KEY, iceServers, maxMessageLength: MAX_MESSAGE_LENGTH };
+/** `rules`: the house rules' text (src/safety/house-rules.ts reads them). */
+export function clientConfig(
+  { path, iceServers, minAge, nextBurst, nextPerMinute }: Pick<Config, "path" | "iceServers" | "minAge" | "nextBurst" | "nextPerMinute">,
+  rules = "",
+): ClientConfig {
+  return {
+    path: `${path}/`,
+    key: PEER_KEY,
+    iceServers,
+    maxMessageLength: MAX_MESSAGE_LENGTH,
+    minAge,
+    rules,
+    nextLimit: { burst: nextBurst, perMinute: nextPerMinute },
+  };
 }
