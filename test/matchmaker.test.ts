@@ -31,9 +31,12 @@ class Model {
   /** Address pairs blocked by a report, and until when. */
   blocks: Array<{ a: string; b: string; until: number }> = [];
 
+  /** Blocked by their addresses, or by their ids. */
   blocked(x: string, y: string, now: number): boolean {
     const [a, b] = [this.address.get(x), this.address.get(y)];
-    return this.blocks.some((k) => k.until > now && ((k.a === a && k.b === b) || (k.a === b && k.b === a)));
+    const has = (p: string | undefined, q: string | undefined) =>
+      this.blocks.some((k) => k.until > now && ((k.a === p && k.b === q) || (k.a === q && k.b === p)));
+    return has(a, b) || has(x, y);
   }
 
   block(a: string, b: string, until: number) {
@@ -213,6 +216,14 @@ describe("matchmaking core", () => {
     assert.equal(s.visitors.get("a")!.partner, "b2");
   });
 
+  test("when two behind one address are blocked by their ids, then they are kept apart and everyone else at that address is not", () => {
+    const s = createMatchState();
+    block(s, "a", "b", 100, 0);
+    find(s, "a", "p", 1, "nat");
+    assert.deepEqual(find(s, "b", "p", 2, "nat"), [{ type: "waiting", to: "b", pool: "p" }]);
+    assert.equal(find(s, "c", "p", 3, "nat")[0].type, "matched", "a third visitor at that address meets a");
+  });
+
   test("when more pairs are blocked than the cap, then the oldest are forgotten first", () => {
     const s = createMatchState();
     for (let i = 0; i <= BLOCK.max; i++) block(s, `x${i}`, "y", 1_000, 0);
@@ -246,8 +257,9 @@ describe("matchmaking core", () => {
           got = find(state, id, pool, step, addressOf(id));
           want = model.find(id, pool, step, addressOf(id));
         } else if (op < 0.6) {
-          // A report: blocks the reporter's address and another's, for a while (sometimes already over).
-          const [a, b] = [addressOf(id), addressOf(pick(ids))];
+          // A report: blocks the reporter's address and another's (or, at one address, the two ids), for a while.
+          const other = pick(ids);
+          const [a, b] = addressOf(id) === addressOf(other) ? [id, other] : [addressOf(id), addressOf(other)];
           const until = step + Math.floor(rnd() * 30);
           got = block(state, a, b, until, step);
           want = [];

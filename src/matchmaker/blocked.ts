@@ -1,9 +1,11 @@
 /**
  * The report rule of matching: two addresses one of which reported the
- * other are not paired again until the block expires (BLOCK_MS), whoever
+ * other are not paired again until the block expires (BLOCK.ms), whoever
  * else is waiting. Keys are address keys (src/safety/address-key.ts), so
  * the rule holds across reconnects and new identities, and lapses when
- * either side's address changes. Pure: the caller passes `now`.
+ * either side's address changes. Two visitors behind one address (a shared
+ * NAT) are blocked by their visitor ids instead: blocking the address from
+ * itself would keep everyone behind it apart. Pure: the caller passes `now`.
  */
 
 const DAY = 86_400_000;
@@ -36,7 +38,7 @@ export function blockPair(blocked: BlockedPairs, a: string, b: string, until: nu
   }
 }
 
-/** Whether visitors at addresses `a` and `b` may not be paired now; null addresses are never blocked. */
+/** Whether `a` and `b` (address keys or visitor ids) may not be paired now; null is never blocked. */
 export function isBlocked(blocked: BlockedPairs, a: string | null, b: string | null, now: number): boolean {
   if (a === null || b === null || blocked.size === 0) return false;
   return (blocked.get(pairKey(a, b)) ?? 0) > now;

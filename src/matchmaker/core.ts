@@ -8,8 +8,8 @@
  * one it was last paired with: Next means another stranger, so two visitors
  * who just parted wait for someone new rather than meet again at once.
  * Next, stop and disconnect dissolve the pair and tell the partner. Two
- * visitors whose addresses are blocked from each other (one reported the
- * other; blocked.ts) are never paired.
+ * visitors whose addresses, or ids, are blocked from each other (one
+ * reported the other; blocked.ts) are never paired.
  */
 import type { LeftReason, Role } from "../protocol/index.ts";
 import { blockPair, type BlockedPairs, isBlocked } from "./blocked.ts";
@@ -62,7 +62,7 @@ export function find(state: MatchState, id: string, pool: string, now: number, a
   if (me.pool === pool && me.partner === null) return [{ type: "waiting", to: id, pool }];
   const events: MatchEvent[] = [];
   release(state, me, "next", events);
-  const partner = oldestWaiting(state.queues.get(pool), (v) => v.id !== me.last && !isBlocked(state.blocked, me.address, v.address, now));
+  const partner = oldestWaiting(state.queues.get(pool), (v) => v.id !== me.last && !reported(state, me, v, now));
   if (partner) {
     unqueue(state, partner);
     me.pool = partner.pool = pool;
@@ -91,7 +91,7 @@ export function stop(state: MatchState, id: string): MatchEvent[] {
   return events;
 }
 
-/** Addresses `a` and `b` are not to be paired until `until` (a report; see blocked.ts). */
+/** `a` and `b`, address keys or visitor ids, are not to be paired until `until` (a report; see blocked.ts). */
 export function block(state: MatchState, a: string, b: string, until: number, now: number): MatchEvent[] {
   blockPair(state.blocked, a, b, until, now);
   return [];
@@ -147,6 +147,11 @@ function release(state: MatchState, me: Visitor, reason: LeftReason, events: Mat
     unqueue(state, me);
   }
   me.pool = null;
+}
+
+/** One of the two reported the other: their addresses, or (behind one address) their ids, are blocked. */
+function reported(state: MatchState, a: Visitor, b: Visitor, now: number): boolean {
+  return isBlocked(state.blocked, a.address, b.address, now) || isBlocked(state.blocked, a.id, b.id, now);
 }
 
 function unqueue(state: MatchState, v: Visitor): void {

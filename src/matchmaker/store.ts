@@ -9,7 +9,7 @@ import type { MatchEvent } from "./core.ts";
 export interface MatchStore {
   /** Pair `id` (at address key `address`) with someone waiting in `pool`, or queue it; dissolves a current pair first. */
   find(id: string, pool: string, now: number, address?: string): Promise<MatchEvent[]>;
-  /** Visitors at addresses `a` and `b` are not paired with each other until `until` (a report). */
+  /** Visitors at addresses `a` and `b` (or, behind one address, with ids `a` and `b`) are not paired until `until` (a report). */
   block(a: string, b: string, until: number, now: number): Promise<void>;
   /** Leave the current partner or queue without looking for another. */
   stop(id: string, now: number): Promise<MatchEvent[]>;

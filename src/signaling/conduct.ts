@@ -108,7 +108,9 @@ async function decide(
   reason: ReportReason,
 ): Promise<{ events: readonly MatchEvent[]; answer: ServerFrame }> {
   const at = now();
-  await store.block(me.address, target.address, at + BLOCK.ms, at);
+  // Behind one shared address, only these two visitors are kept apart (see blocked.ts).
+  const apart = me.address === target.address ? [me.id, target.peer] : [me.address, target.address];
+  await store.block(apart[0], apart[1], at + BLOCK.ms, at);
   const events = target.current && me.pool !== null ? await store.find(me.id, me.pool, at, me.address) : [];
   const outcome = await safety.store.report({ reporter: me.address, reported: target.address, reason, peer: target.peer }, at);
   if (outcome.kind === "refused") {
