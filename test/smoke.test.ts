@@ -62,6 +62,12 @@ describe("chatroulette smoke", () => {
     assert.match(lines.at(-1)!, /^PASS \(\d+ steps in [\d.]+ s\)$/);
   });
 
+  test("when every identity needs a proof-of-work challenge solved, then the bots solve it as the page does and pass", async (t) => {
+    const server = await serveCli(t, ["--challenge", "always"]);
+    const { code, report } = await smoke(t, [server.url, "--pairs", "2"]);
+    assert.equal(code, 0, JSON.stringify(report));
+  });
+
   test("when run against a Deno server, then it passes", async (t) => {
     const server = await serveCli(t, [], "deno");
     const { code, report } = await smoke(t, [server.url, "--pairs", "2"]);
