@@ -5,6 +5,7 @@
  * loopback addresses (127.0.0.2, …) or come through a trusted proxy.
  */
 import assert from "node:assert/strict";
+import { createConnection } from "node:net";
 import { describe, test } from "node:test";
 import { identity, signal, socketUrl } from "./support/client.ts";
 import { withServer } from "./support/server.ts";
@@ -73,3 +74,31 @@ describe("per-address limits", () => {
     assert.ok(!c.frames.some((f) => f.type === "PARTNER-LEFT"));
   });
 });
+
+describe("per-address limits against malformed upgrades", () => {
+  test("when upgrades with valid identities fail the WebSocket handshake, then they do not use up the address's sockets", async (t) => {
+    const server = await withServer(t, { maxPerAddress: 2, identitiesPerMinute: 0 });
+    const from = { local: "127.0.0.2" };
+    for (let i = 0; i < 5; i++) {
+      const { id, token } = (await askIdentity(server, from)).body;
+      // No Sec-WebSocket-Key: ws answers 400 itself.
+      const answer = await rawUpgrade(server.port, `/signaling/peerjs?key=peerjs&id=${id}&token=${token}`, from.local);
+      assert.match(answer, /^HTTP\/1\.1 400/);
+    }
+    await visit(t, server, from);
+    await visit(t, server, from);
+  });
+});
+
+/** Sends an upgrade request without Sec-WebSocket-Key from `localAddress`; resolves with the answer's text. */
+function rawUpgrade(port: number, path: string, localAddress: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ port, host: "127.0.0.1", localAddress }, () => {
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+    });
+    let text = "";
+    socket.on("data", (chunk) => text += chunk);
+    socket.on("close", () => resolve(text));
+    socket.on("error", reject);
+  });
+}

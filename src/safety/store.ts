@@ -38,8 +38,14 @@ export interface SafetyStore {
   useOnce(token: string, until: number, now: number): Promise<boolean>;
 }
 
-/** How often the memory store sweeps out expired entries (each command also checks expiry itself). */
+/**
+ * How often the memory store sweeps out expired entries (each command also
+ * checks expiry itself); sooner, at most once a second, while more than
+ * MAX_BUCKETS rate budgets are held (one per address seen in the last
+ * minute: a flood from many addresses).
+ */
 const PRUNE_EVERY_MS = 60_000;
+const MAX_BUCKETS = 100_000;
 
 /**
  * One process's store: the pure rules over Maps, each command atomic by construction.
@@ -52,7 +58,8 @@ export function createMemorySafetyStore(policy: SafetyPolicy): SafetyStore {
   const keptMs = rules.reportsKeptMs(policy.ban);
   let prunedAt = -Infinity;
   const at = (now: number) => {
-    if (now - prunedAt >= PRUNE_EVERY_MS || now < prunedAt) {
+    const crowded = state.buckets.size > MAX_BUCKETS && now - prunedAt >= 1000;
+    if (crowded || now - prunedAt >= PRUNE_EVERY_MS || now < prunedAt) {
       prune(state, now, keptMs);
       prunedAt = now;
     }

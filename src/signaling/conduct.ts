@@ -22,6 +22,9 @@ export interface SessionSafety {
   banned(ban: Ban): void;
 }
 
+/** Recent partners remembered at most. */
+const MAX_RECENT = 32;
+
 interface Partner {
   readonly peer: string;
   readonly address: string | undefined;
@@ -72,8 +75,8 @@ export class Conduct {
   }
 
   #forget(now: number): void {
-    // At most a handful are kept: Next presses are rate-limited.
-    this.#partners = this.#partners.filter((p) => p.leftAt === null || now - p.leftAt <= REPORT_WINDOW_MS);
+    // A handful, usually (Next is rate-limited); the cap holds whoever else presses Next on us.
+    this.#partners = this.#partners.filter((p) => p.leftAt === null || now - p.leftAt <= REPORT_WINDOW_MS).slice(-MAX_RECENT);
   }
 }
 

@@ -158,7 +158,12 @@ export function createSignaling(
     pending.delete(id);
     // The client may have gone while the store answered.
     if (socket.destroyed) return release(address);
+    // ws answers a malformed handshake (no Sec-WebSocket-Key, …) with 400 itself,
+    // without calling back: the address's place must not leak with it.
+    let upgraded = false;
+    socket.once("close", () => upgraded || release(address));
     peer.wss.handleUpgrade(req, socket, head, (ws) => {
+      upgraded = true;
       const session = new Session(id, ws, deps, address);
       sessions.set(id, session);
       (ws as GatedSocket).owner = session;
