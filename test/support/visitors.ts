@@ -11,7 +11,7 @@ import { WebSocket } from "ws";
 import { solveHere } from "../../ui/pow.ts";
 import { type Challenge, decodeChallenge } from "../../src/protocol/index.ts";
 import { createLogger } from "../../src/log.ts";
-import { Client, socketUrl } from "./client.ts";
+import { Client, refusedUpgrade, socketUrl } from "./client.ts";
 import { type RunningServer, withServer } from "./server.ts";
 
 export interface Answer {
@@ -59,7 +59,7 @@ export async function visit(t: TestContext, server: RunningServer, from: From): 
   const got = await askIdentity(server, from);
   if (got.status !== 201) throw new Error(`identity: ${got.status} ${JSON.stringify(got.body)}`);
   const { id, token } = got.body;
-  const ws = new WebSocket(socketUrl(server, id, token), "local" in from ? { localAddress: from.local } : { headers: options(from).headers });
+  const ws = new WebSocket(socketUrl(server, id, token), options(from));
   const client = new Client(ws, id);
   t.after(() => ws.terminate());
   await new Promise<void>((resolve, reject) => {
@@ -82,22 +82,7 @@ export async function meet(a: Client, b: Client, pool = "public"): Promise<void>
 
 /** Opens an upgrade from `from` that must be refused: its status, Retry-After and JSON body. */
 export function refusedSocket(url: string, from: From): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, "local" in from ? { localAddress: from.local } : { headers: { "X-Forwarded-For": from.forwardedFor } });
-    ws.on("open", () => {
-      ws.terminate();
-      reject(new Error("upgrade was accepted"));
-    });
-    ws.on("error", () => {});
-    ws.on("unexpected-response", (_req, res) => {
-      let text = "";
-      res.on("data", (chunk) => text += chunk);
-      res.on("end", () => {
-        ws.terminate();
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? JSON.parse(text) : null });
-      });
-    });
-  });
+  return "local" in from ? refusedUpgrade(url, {}, from.local) : refusedUpgrade(url, { "X-Forwarded-For": from.forwardedFor });
 }
 
 export const TOKEN = "moderator-token-0123456789";
