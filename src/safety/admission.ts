@@ -37,14 +37,14 @@ export function createAdmission(
     async identity(req, body) {
       const answer = readAnswer(body);
       const at = now();
+      // Bans and the address's rate first: a flood of forged answers uses up its budget like any request.
+      const verdict = await store.admitIdentity(keyOf(req), at);
+      if (verdict.kind === "banned") throw bannedRefusal(verdict.ban.until);
+      if (verdict.kind === "limited") throw new Refusal("rate_limited", { retryAfter: Math.ceil(verdict.retryAfterMs / 1000) });
       if (answer) {
         const checked = await challenges.check(answer, at);
         if (checked !== "ok") throw new Refusal(`challenge_${checked}`);
       }
-      const key = keyOf(req);
-      const verdict = await store.admitIdentity(key, at);
-      if (verdict.kind === "banned") throw bannedRefusal(verdict.ban.until);
-      if (verdict.kind === "limited") throw new Refusal("rate_limited", { retryAfter: Math.ceil(verdict.retryAfterMs / 1000) });
       const challenged = config.challenge === "always" ||
         (config.challenge === "auto" && (verdict.suspect || verdict.perMinute > config.challengeAbove));
       if (challenged && !answer) throw new Refusal("challenge_required", { challenge: await challenges.create(at) });
