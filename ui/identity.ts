@@ -48,17 +48,24 @@ export function identityRequester(origin = "", early?: Promise<Response>, solve?
       method: "POST",
       ...(body === undefined ? {} : { headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) }),
     });
+  const answered = async (res: Response) => {
+    if (res.status !== 428) return res;
+    const challenge = decodeChallenge((await refusal(res))?.challenge);
+    if (!challenge || !solve) throw new Error("identity: the server asks for a challenge this client cannot solve");
+    return await post(await solve(challenge as Challenge));
+  };
   return async () => {
     // The page may have asked already, before its script loaded; later requests (reconnects) ask anew.
-    let res = await (first ?? post());
+    const early = first;
     first = undefined;
-    if (res.status === 428) {
-      const challenge = decodeChallenge((await refusal(res))?.challenge);
-      if (!challenge || !solve) throw new Error("identity: the server asks for a challenge this client cannot solve");
-      res = await post(await solve(challenge as Challenge));
+    let res = await answered(await (early ?? post()));
+    let body = res.ok ? null : await refusal(res);
+    // The early request's challenge expires (2 minutes) while a visitor reads the rules: ask for a fresh one.
+    if (early && res.status === 403 && body?.error === "challenge_expired") {
+      res = await answered(await post());
+      body = res.ok ? null : await refusal(res);
     }
     if (res.ok) return await res.json() as Identity;
-    const body = await refusal(res);
     if (res.status === 403 && body?.error === "banned" && typeof body.until === "string") throw new Banned(body.message, Date.parse(body.until));
     if (res.status === 403 && (!body || body.error === "country_blocked")) throw new Blocked(body?.message ?? REFUSALS.country_blocked.message);
     if (res.status === 429) {
