@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import { isolate } from "../dev/netns.ts";
 
 /** Suites that start browsers, CLIs or runtimes, or wait out real timeouts. */
-const SLOW = ["admin-cli", "cli", "deno", "e2e", "e2e-safety", "http-hardening", "signaling-limits", "smoke"];
+const SLOW = ["admin-cli", "cli", "deno", "deploying", "e2e", "e2e-relay", "e2e-safety", "http-hardening", "signaling-limits", "smoke", "tls", "turn"];
 
 const args = process.argv.slice(2);
 isolate("test/run.ts", args);

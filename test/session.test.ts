@@ -8,6 +8,7 @@ import { describe, test } from "node:test";
 import { createLogger } from "../src/log.ts";
 import type { MatchEvent } from "../src/matchmaker/core.ts";
 import { createMemoryStore } from "../src/matchmaker/store.ts";
+import { createMetrics } from "../src/metrics/metrics.ts";
 import { decodeServerFrame, type ServerFrame } from "../src/protocol/index.ts";
 import { createMemorySafetyStore, type Ban } from "../src/safety/store.ts";
 import { LIMITS } from "../src/signaling/limits.ts";
@@ -50,6 +51,7 @@ function setup() {
   const relayed: Array<[string, string]> = [];
   const delivered: MatchEvent[] = [];
   const forgotten: Session[] = [];
+  const metrics = createMetrics({ online: () => 1, waiting: () => store.waiting() });
   session = new Session("me", socket, {
     store,
     forget: (s) => forgotten.push(s),
@@ -60,11 +62,12 @@ function setup() {
     relay: (to, text) => relayed.push([to, text]),
     now: () => now,
     log: createLogger("silent"),
+    metrics,
     safety: { store: safety, nextLimit: NEXT_LIMIT, addressOf: (id) => `addr-${id}`, banned: (ban) => bans.push(ban) },
   }, "addr-me");
   const s = session;
   const frame = (value: unknown) => s.message(Buffer.from(typeof value === "string" ? value : JSON.stringify(value)), false);
-  return { s, socket, store, safety, bans, relayed, delivered, forgotten, frame, advance: (ms: number) => now += ms, now: () => now };
+  return { s, socket, store, safety, bans, relayed, delivered, forgotten, frame, metrics, advance: (ms: number) => now += ms, now: () => now };
 }
 
 describe("budgets", () => {

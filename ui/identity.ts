@@ -4,7 +4,7 @@
  * the answer is posted back); or a refusal the page shows or waits out:
  * a blocked country, a ban (until when), a rate limit (retry after).
  */
-import { type Challenge, decodeChallenge, decodeRefusal, type Identity, REFUSALS, type RefusalBody } from "../src/protocol/index.ts";
+import { type Challenge, decodeChallenge, decodeIdentity, decodeRefusal, type Identity, REFUSALS, type RefusalBody } from "../src/protocol/index.ts";
 import type { SolveChallenge } from "./pow.ts";
 
 /** The server refused this visitor for good (country); do not retry. */
@@ -65,7 +65,12 @@ export function identityRequester(origin = "", early?: Promise<Response>, solve?
       res = await answered(await post());
       body = res.ok ? null : await refusal(res);
     }
-    if (res.ok) return await res.json() as Identity;
+    if (res.ok) {
+      // With TURN, the identity carries this visitor's credentials: checked before use.
+      const identity = decodeIdentity(await res.json().catch(() => null));
+      if (!identity) throw new Error("identity: not an identity");
+      return identity;
+    }
     if (res.status === 403 && body?.error === "banned" && typeof body.until === "string") throw new Banned(body.message, Date.parse(body.until));
     if (res.status === 403 && (!body || body.error === "country_blocked")) throw new Blocked(body?.message ?? REFUSALS.country_blocked.message);
     if (res.status === 429) {

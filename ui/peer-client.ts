@@ -32,6 +32,8 @@ export interface CallLink {
   answer(stream: MediaStream): void;
   /** Swaps the outgoing track of that kind without renegotiating. */
   replaceTrack(track: MediaStreamTrack): void;
+  /** The call's WebRTC statistics (how it is connected); null once it is gone. */
+  stats(): Promise<RTCStatsReport | null>;
   close(): void;
 }
 
@@ -58,18 +60,30 @@ export interface SignalingClient {
 export type OpenSignaling = (identity: Identity, events: SignalingEvents) => SignalingClient;
 
 /**
- * Opens peerjs against the server at `location` (the page's own). Scripted
- * visitors pass a private `pool` so that they only meet each other.
+ * Opens peerjs against the server at `location` (the page's own), with the
+ * identity's ICE servers (its own TURN credentials) when it has them.
+ * Scripted visitors pass a private `pool` so that they only meet each other.
+ * `relayOnly` is asked at each new connection (a visitor's "Hide my IP
+ * address"); the server's `relay: "forced"` makes every connection relayed.
  */
 export function peerSignaling(
   PeerClass: typeof Peer,
   config: ClientConfig,
   location: Pick<Location, "protocol" | "hostname" | "port">,
-  { pool }: { pool?: string } = {},
+  { pool, relayOnly = () => false }: { pool?: string; relayOnly?: () => boolean } = {},
 ): OpenSignaling {
   const secure = location.protocol === "https:";
   const find: ClientFrame = pool ? { type: "FIND", payload: { pool } } : { type: "FIND" };
-  return ({ id, token }, events) => {
+  const forced = config.relay === "forced";
+  return ({ id, token, iceServers = config.iceServers }, events) => {
+    // peerjs hands this object to every RTCPeerConnection it makes, which
+    // reads it then: the policy getter takes a choice made since into account.
+    const rtc: RTCConfiguration = {
+      iceServers: [...iceServers] as RTCIceServer[],
+      get iceTransportPolicy(): RTCIceTransportPolicy {
+        return forced || relayOnly() ? "relay" : "all";
+      },
+    };
     const peer = new PeerClass(id, {
       host: location.hostname,
       port: Number(location.port) || (secure ? 443 : 80),
@@ -77,7 +91,7 @@ export function peerSignaling(
       key: config.key,
       token,
       secure,
-      config: { iceServers: [...config.iceServers] as RTCIceServer[] },
+      config: rtc,
       debug: 0,
     });
     let closed = false;
@@ -149,6 +163,7 @@ function callLink(call: MediaConnection): CallLink {
       const sender = call.peerConnection?.getSenders().find((s) => s.track?.kind === track.kind);
       void sender?.replaceTrack(track);
     },
+    stats: async () => call.peerConnection ? await call.peerConnection.getStats() : null,
     close: () => call.close(),
   };
 }

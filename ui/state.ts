@@ -17,6 +17,8 @@ import { createLocalMediaModel, type LocalMediaModel } from "./model/local-media
 import { createNextLimit } from "./model/next-limit.ts";
 import { createReportModel, type ReportModel } from "./model/report.ts";
 import { SAFETY_TEXT } from "./model/safety-text.ts";
+import { createPrivacyModel, type PrivacyModel } from "./model/privacy.ts";
+import { createRouteModel, type Route } from "./model/route.ts";
 import { browserTimers, type Timers } from "./model/timers.ts";
 import type { OpenSignaling, RequestIdentity } from "./peer-client.ts";
 
@@ -27,6 +29,8 @@ export interface PageDeps {
   readonly maxMessageLength: number;
   /** The server's Next limit (client config), kept on the page too. */
   readonly nextLimit: Rate;
+  /** The "Hide my IP address" choice, which openSignaling also reads; none offered by default. */
+  readonly privacy?: PrivacyModel;
   readonly timers?: Timers;
   readonly now?: () => number;
   readonly random?: () => number;
@@ -66,6 +70,9 @@ export interface PageModel
   readonly canNext: ReadonlySignal<boolean>;
   /** Leave this stranger (they are told) and find another. */
   next(): void;
+  /** How the call is connected (direct or through the TURN relay); null until known. */
+  readonly route: ReadonlySignal<Route | null>;
+  readonly privacy: PrivacyModel;
   /** Ask for camera and microphone and for a partner at once, no click needed. */
   start(): void;
   /** Stops everything (page unload, tests). */
@@ -112,6 +119,7 @@ export function createPageModel(deps: PageDeps): PageModel {
   });
   const nextLimit = createNextLimit({ rate: deps.nextLimit, timers, now });
   const canNext = computed(() => connection.canNext.value && nextLimit.ready.value);
+  const route = createRouteModel({ call: connection.call, timers });
 
   // The stranger always knows what we send: once when their channel opens, then on each change.
   const stopTelling = effect(() => {
@@ -147,6 +155,8 @@ export function createPageModel(deps: PageDeps): PageModel {
     toggle: media.toggle,
     selectDevice: media.selectDevice,
     retryMedia: media.retryMedia,
+    route: route.route,
+    privacy: deps.privacy ?? createPrivacyModel({ relay: "unavailable" }),
 
     next() {
       if (!connection.canNext.value) return;
@@ -164,6 +174,7 @@ export function createPageModel(deps: PageDeps): PageModel {
       stopTelling();
       reports.dispose();
       nextLimit.dispose();
+      route.dispose();
       connection.dispose();
       media.dispose();
     },

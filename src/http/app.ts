@@ -6,7 +6,7 @@ import express from "express";
 import type { Config } from "../config/schema.ts";
 import type { GeoGate } from "../geo/gate.ts";
 import type { Logger } from "../log.ts";
-import type { ClientConfig } from "../protocol/index.ts";
+import type { ClientConfig, RefusalCode } from "../protocol/index.ts";
 import { Refusal } from "../refusal.ts";
 import type { Admission } from "../safety/admission.ts";
 import type { Signaling } from "../signaling/signaling.ts";
@@ -26,18 +26,30 @@ export interface AppParts {
   readonly stats: () => Promise<{ online: number; waiting: number }>;
   readonly page: Page;
   readonly log: Logger;
+  /** Why the server is not admitting visitors now (shutting down, full), or null when it is: for /readyz. */
+  readonly notReady: () => RefusalCode | null;
+  /** Hears every refusal answered. */
+  readonly refused?: (code: RefusalCode) => void;
 }
 
 /**
  * @example
- * const app = createApp({ config, geoGate, admission, clientConfig, signaling, stats, page, log });
+ * const app = createApp({ config, geoGate, admission, clientConfig, signaling, stats, page, log, notReady });
  */
-export function createApp({ config, geoGate, admission, admin, clientConfig, signaling, stats, page, log }: AppParts): express.Express {
+export function createApp(
+  { config, geoGate, admission, admin, clientConfig, signaling, stats, page, log, notReady, refused }: AppParts,
+): express.Express {
   const app = express();
   app.disable("x-powered-by");
   app.use(securityHeaders(config.allowOrigin));
   app.get("/healthz", (_req, res) => {
     res.type("text/plain").send("ok");
+  });
+  // For load balancers: 503 while shutting down or full (and, before the app exists, while starting: see server.ts).
+  app.get("/readyz", (_req, res) => {
+    const why = notReady();
+    if (why) throw new Refusal(why);
+    res.set("Cache-Control", "no-store").type("text/plain").send("ready");
   });
   // Moderators are not visitors: no country gate, no CORS.
   if (admin) app.use("/api/admin", admin);
@@ -48,6 +60,6 @@ export function createApp({ config, geoGate, admission, admin, clientConfig, sig
   app.use(() => {
     throw new Refusal("not_found");
   });
-  app.use(errorHandler(log));
+  app.use(errorHandler(log, refused));
   return app;
 }

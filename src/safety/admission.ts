@@ -7,7 +7,6 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { Config } from "../config/schema.ts";
-import type { Identities } from "../identity.ts";
 import { type ChallengeAnswer, decodeChallengeAnswer, type Identity } from "../protocol/index.ts";
 import { bannedRefusal, Refusal } from "../refusal.ts";
 import type { Challenges } from "./challenge.ts";
@@ -20,12 +19,13 @@ export interface Admission {
 
 /**
  * @example
- * const admission = createAdmission({ identities, store, challenges, keyOf, config, now: Date.now });
+ * const admission = createAdmission({ issueIdentity: identities.issue, store, challenges, keyOf, config, now: Date.now });
  * const identity = await admission.identity(req, body); // or throws Refusal("challenge_required", { challenge })
  */
 export function createAdmission(
-  { identities, store, challenges, keyOf, config, now }: {
-    identities: Identities;
+  { issueIdentity, store, challenges, keyOf, config, now }: {
+    /** A new identity (with TURN credentials, when there is TURN). */
+    issueIdentity: () => Identity;
     store: SafetyStore;
     challenges: Challenges;
     keyOf: (req: IncomingMessage) => string;
@@ -48,7 +48,7 @@ export function createAdmission(
       const challenged = config.challenge === "always" ||
         (config.challenge === "auto" && (verdict.suspect || verdict.perMinute > config.challengeAbove));
       if (challenged && !answer) throw new Refusal("challenge_required", { challenge: await challenges.create(at) });
-      return identities.issue();
+      return issueIdentity();
     },
   };
 }

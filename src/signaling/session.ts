@@ -8,6 +8,7 @@ import type { RawData } from "ws";
 import type { Logger } from "../log.ts";
 import type { MatchEvent } from "../matchmaker/core.ts";
 import type { MatchStore } from "../matchmaker/store.ts";
+import type { Metrics } from "../metrics/metrics.ts";
 import { CLOSE, FrameBudget, LIMITS } from "./limits.ts";
 import type { SocketOwner } from "./peer-server.ts";
 import { Conduct, fileReport, type SessionSafety } from "./conduct.ts";
@@ -32,6 +33,7 @@ export interface SessionDeps {
   readonly relay: (to: string, text: string) => void;
   readonly now: () => number;
   readonly log: Logger;
+  readonly metrics: Pick<Metrics, "rejectedFrame" | "waited">;
   readonly safety: SessionSafety;
 }
 
@@ -56,6 +58,8 @@ export class Session implements SocketOwner {
   #pingMark = 0;
   #sent = 0;
   #acknowledged = 0;
+  /** When this visitor asked for a partner and has not had one since; null when it is not looking. */
+  #findAt: number | null = null;
 
   readonly id: string;
   readonly socket: FrameSocket;
@@ -95,6 +99,9 @@ export class Session implements SocketOwner {
       case "FIND":
       case "STOP":
         if (this.partner !== null && this.#refused(this.#conduct.next(now))) return;
+        if (frame.type === "STOP") this.#findAt = null;
+        // Asking again while waiting keeps one's place, and so one's wait.
+        else if (this.partner !== null || this.#findAt === null) this.#findAt = now;
         this.#leavePartner();
         this.#run(() =>
           frame.type === "FIND"
@@ -107,7 +114,10 @@ export class Session implements SocketOwner {
         const target = this.#conduct.report(frame.payload.peer, now);
         if (this.#refused(target)) return;
         const current = target.peer === this.partner;
-        if (current) this.#leavePartner();
+        if (current) {
+          this.#findAt = now; // the server looks for the next stranger, as for Next
+          this.#leavePartner();
+        }
         this.#run(() => fileReport(this.deps, this, { ...target, current }, frame.payload.reason));
         return;
       }
@@ -128,6 +138,8 @@ export class Session implements SocketOwner {
         this.pool = event.pool;
         return this.#send({ type: "WAITING", payload: { pool: event.pool } });
       case "matched":
+        if (this.#findAt !== null) this.deps.metrics.waited(event.pool, this.deps.now() - this.#findAt);
+        this.#findAt = null;
         this.#leavePartner();
         this.partner = event.partner;
         this.pool = event.pool;
@@ -228,6 +240,7 @@ export class Session implements SocketOwner {
   /** Sends the refusal, if there is one. */
   #refused<T extends object>(outcome: T | Rejection | null): outcome is Rejection {
     if (outcome === null || !("code" in outcome)) return false;
+    this.deps.metrics.rejectedFrame(outcome.code);
     this.#send({ type: "REJECTED", payload: outcome });
     return true;
   }
@@ -245,6 +258,7 @@ export class Session implements SocketOwner {
   }
 
   #reject(code: FrameErrorCode, msg: string): void {
+    this.deps.metrics.rejectedFrame(code);
     this.#send({ type: "REJECTED", payload: { code, msg } });
   }
 

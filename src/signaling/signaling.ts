@@ -14,6 +14,7 @@ import type { Identities } from "../identity.ts";
 import type { Logger } from "../log.ts";
 import type { MatchEvent } from "../matchmaker/core.ts";
 import type { MatchStore } from "../matchmaker/store.ts";
+import type { Metrics } from "../metrics/metrics.ts";
 import { PEER_KEY, type Rate } from "../protocol/index.ts";
 import type { Ban, SafetyStore } from "../safety/store.ts";
 import { createPeerServer, type GatedSocket } from "./peer-server.ts";
@@ -42,9 +43,12 @@ export interface Signaling {
   addressOf(id: string): string | undefined;
   /** `ban.key` was banned: close its sockets (their partners are told). */
   banned(ban: Ban): void;
-  /** Close every socket (1001) and wait until they are gone. */
+  /** Refuse new sockets (503 shutting_down), close every socket (1001) and wait until they are gone. */
   close(): Promise<void>;
 }
+
+/** What signaling counts: matchmaking events, refused upgrades, rejected frames, waits. */
+export type SignalingMetrics = Pick<Metrics, "matched" | "partnerLeft" | "refused" | "rejectedFrame" | "waited">;
 
 /**
  * @example
@@ -52,7 +56,7 @@ export interface Signaling {
  * app.use("/signaling", signaling.app);
  */
 export function createSignaling(
-  { httpServer, path, maxClients, allowOrigin, geoGate, identities, store, safety, now = Date.now, log }: {
+  { httpServer, path, maxClients, allowOrigin, geoGate, identities, store, safety, metrics, now = Date.now, log }: {
     httpServer: Server;
     path: string;
     maxClients: number;
@@ -62,6 +66,7 @@ export function createSignaling(
     identities: Identities;
     store: MatchStore;
     safety: SignalingSafety;
+    metrics: SignalingMetrics;
     now?: () => number;
     log: Logger;
   },
@@ -73,7 +78,12 @@ export function createSignaling(
   const pending = new Set<string>();
   const perAddress = new Map<string, number>();
   const deliver = (events: readonly MatchEvent[]) => {
-    for (const event of events) sessions.get(event.to)?.receive(event);
+    for (const event of events) {
+      // Each pair is told twice (once per side): counted once.
+      if (event.type === "matched" && event.role === "caller") metrics.matched(event.pool);
+      else if (event.type === "partner-left") metrics.partnerLeft(event.reason);
+      sessions.get(event.to)?.receive(event);
+    }
   };
   const release = (address: string) => {
     const n = (perAddress.get(address) ?? 1) - 1;
@@ -97,9 +107,10 @@ export function createSignaling(
     addressOf: (id: string) => sessions.get(id)?.address,
     banned,
   };
-  const deps = { store, deliver, forget, relay, now, log, safety: sessionSafety };
+  const deps = { store, deliver, forget, relay, now, log, metrics, safety: sessionSafety };
   const originAllowed = createOriginCheck(allowOrigin);
   let ticking: ReturnType<typeof setInterval> | undefined;
+  let closing = false;
   const tick = () => {
     const at = now();
     for (const session of sessions.values()) session.tick(at);
@@ -115,6 +126,7 @@ export function createSignaling(
     if (url.pathname !== socketPath) throw new Refusal("not_found");
     const query = singleValues(url.searchParams);
     if (!originAllowed(req)) throw new Refusal("origin_not_allowed");
+    if (closing) throw new Refusal("shutting_down");
     if (sessions.size + pending.size >= maxClients) throw new Refusal("server_full");
     geoGate(req);
     const { id = "", token = "", key } = query;
@@ -152,6 +164,7 @@ export function createSignaling(
       const refusal = error instanceof Refusal ? error : new Refusal("internal");
       if (refusal.code === "internal") log.error(`upgrade failed: ${(error as Error).stack ?? error}`);
       else log.debug(`refused upgrade: ${refusal.code}`);
+      metrics.refused(refusal.code);
       return refuse(socket, refusal);
     }
     const { id, address } = admitted;
@@ -184,6 +197,7 @@ export function createSignaling(
     addressOf: (id) => sessions.get(id)?.address,
     banned,
     async close() {
+      closing = true;
       clearInterval(ticking);
       const closed = [...sessions.values()].map((session) => {
         const ws = session.socket as GatedSocket;

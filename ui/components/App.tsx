@@ -9,6 +9,7 @@ import type { PageModel } from "../state.ts";
 import { ChatPanel } from "./ChatPanel.tsx";
 import { ConsentGate } from "./ConsentGate.tsx";
 import { Controls } from "./Controls.tsx";
+import { HideIp } from "./HideIp.tsx";
 import { Refused } from "./Refused.tsx";
 import { ReportButton } from "./ReportButton.tsx";
 import { Status } from "./Status.tsx";
@@ -29,7 +30,7 @@ export function App({ model, consent }: { model: PageModel; consent: ConsentMode
     <main class="app">
       <header class="bar">
         <h1>chatroulette</h1>
-        <Status server={model.serverState} peer={model.peerState} reconnectAt={model.reconnectAt} />
+        <Status server={model.serverState} peer={model.peerState} reconnectAt={model.reconnectAt} route={model.route} />
       </header>
       {consent.needed.value
         ? <ConsentGate consent={consent} />
@@ -64,7 +65,9 @@ export function App({ model, consent }: { model: PageModel; consent: ConsentMode
               toggle={model.toggle}
               canNext={model.canNext}
               next={model.next}
-            />
+            >
+              <HideIp privacy={model.privacy} />
+            </Controls>
           </>
         )}
     </main>

@@ -1,5 +1,6 @@
 /** Device pickers, audio/video toggles, Next, and the camera problem with its retry. */
 import type { ReadonlySignal } from "@preact/signals";
+import type { ComponentChildren } from "preact";
 import type { Device, Kind } from "../media.ts";
 import type { PerKind } from "../model/local-media.ts";
 
@@ -8,7 +9,7 @@ const LABEL = {
   video: { picker: "videoInput", device: "Camera", toggle: "videoToggle", on: "Camera on" },
 } as const;
 
-export function Controls({ problem, retry, inputs, selected, select, enabled, toggle, canNext, next }: {
+export function Controls({ problem, retry, inputs, selected, select, enabled, toggle, canNext, next, children }: {
   problem: ReadonlySignal<string | null>;
   retry: () => Promise<void>;
   inputs: PerKind<readonly Device[]>;
@@ -18,6 +19,8 @@ export function Controls({ problem, retry, inputs, selected, select, enabled, to
   toggle: (kind: Kind) => void;
   canNext: ReadonlySignal<boolean>;
   next: () => void;
+  /** More switches, placed after the media toggles. */
+  children?: ComponentChildren;
 }) {
   return (
     <section class="controls" aria-label="Controls">
@@ -30,6 +33,7 @@ export function Controls({ problem, retry, inputs, selected, select, enabled, to
       <DevicePicker kind="video" devices={inputs.video.value} value={selected.video.value} select={select} />
       <Toggle kind="audio" checked={enabled.audio.value} toggle={toggle} />
       <Toggle kind="video" checked={enabled.video.value} toggle={toggle} />
+      {children}
       <button id="next" type="button" class="next" onClick={next} disabled={!canNext.value} aria-keyshortcuts="Escape">
         Next <kbd>Esc</kbd>
       </button>

@@ -2,6 +2,7 @@
 import type { ReadonlySignal } from "@preact/signals";
 import { useEffect, useState } from "preact/hooks";
 import type { ServerState } from "../model/connection.ts";
+import type { Route } from "../model/route.ts";
 import type { PeerState } from "../model/stranger.ts";
 
 const SERVER_TEXT = {
@@ -19,13 +20,15 @@ const PEER_TEXT = {
   connected: "Chatting with a stranger",
 } as const;
 
-export function Status({ server, peer, reconnectAt }: {
+export function Status({ server, peer, reconnectAt, route }: {
   server: ReadonlySignal<ServerState>;
   peer: ReadonlySignal<PeerState>;
   reconnectAt: ReadonlySignal<number | null>;
+  route: ReadonlySignal<Route | null>;
 }) {
   const serverState = server.value;
   const peerState = peer.value;
+  const via = peerState === "connected" ? route.value ?? undefined : undefined;
   const retryIn = useCountdown(reconnectAt.value);
   return (
     <div class="status" role="status" aria-live="polite">
@@ -34,7 +37,10 @@ export function Status({ server, peer, reconnectAt }: {
         {/* Seen, not announced: a live region would repeat the whole line every second. */}
         {serverState === "disconnected" && retryIn !== null && <span aria-hidden="true">, retrying in {retryIn} s</span>}
       </span>
-      <span id="peerStatus" data-state={peerState} class={`pill ${peerState}`}>{PEER_TEXT[peerState]}</span>
+      <span id="peerStatus" data-state={peerState} data-route={via} class={`pill ${peerState}`}>
+        {PEER_TEXT[peerState]}
+        {via === "relay" && " via relay"}
+      </span>
     </div>
   );
 }

@@ -6,6 +6,11 @@
  *
  * Every socket event checks that its client is still the current one: a
  * dropped socket's late events must not touch the next socket's stranger.
+ *
+ * An identity with TURN credentials is good until they expire: past its
+ * renewal time, the next search for a stranger (or a search still waiting
+ * then) reconnects with a fresh identity instead, so a call never starts on
+ * credentials the relay would refuse.
  */
 import { batch, computed, type ReadonlySignal, signal } from "@preact/signals";
 import type { Rejection, ReportReason } from "../../src/protocol/index.ts";
@@ -16,6 +21,8 @@ import { CAPTION, TEXT } from "./text.ts";
 export type ServerState = "connecting" | "connected" | "disconnected" | "blocked" | "banned";
 
 export const RECONNECT_MAX_MS = 15_000;
+/** Renew an identity this long before its TURN credentials expire (at most half their life), leaving time to wait and call. */
+export const RENEW_BEFORE_MS = 10 * 60_000;
 
 export interface ConnectionDeps extends Omit<StrangerDeps, "client"> {
   readonly requestIdentity: RequestIdentity;
@@ -27,7 +34,7 @@ export interface ConnectionDeps extends Omit<StrangerDeps, "client"> {
 }
 
 export interface ConnectionModel
-  extends Pick<StrangerModel, "peerState" | "remoteStream" | "strangerMedia" | "channel" | "canChat" | "tell" | "replaceTrack"> {
+  extends Pick<StrangerModel, "peerState" | "remoteStream" | "strangerMedia" | "channel" | "call" | "canChat" | "tell" | "replaceTrack"> {
   readonly serverState: ReadonlySignal<ServerState>;
   /** The server's words when it refuses this visitor. */
   readonly blockedMessage: ReadonlySignal<string>;
@@ -67,6 +74,7 @@ export function createConnectionModel(deps: ConnectionDeps): ConnectionModel {
   let client: SignalingClient | null = null;
   let attempts = 0;
   let reconnectTimer: unknown;
+  let renewTimer: unknown;
   const stranger = createStrangerModel({ ...deps, client: () => client });
   const strangerCaption = computed(() => {
     switch (stranger.peerState.value) {
@@ -94,12 +102,18 @@ export function createConnectionModel(deps: ConnectionDeps): ConnectionModel {
       if (error instanceof Banned) return banned(error);
       return retry(error instanceof RateLimited ? error.retryAfterMs : 0);
     }
-    const mine: SignalingClient = deps.openSignaling(identity, {
+    const { expiresIn } = identity;
+    const renewAt = expiresIn === undefined ? Infinity : deps.now() + expiresIn * 1000 - Math.min(RENEW_BEFORE_MS, expiresIn * 500);
+    const opened = deps.openSignaling(identity, {
       open() {
         if (client !== mine) return;
         attempts = 0;
         serverState.value = "connected";
         stranger.find();
+        if (renewAt === Infinity) return;
+        renewTimer = deps.timers.set(() => {
+          if (client === mine && stranger.peerState.value === "waiting") renew();
+        }, renewAt - deps.now());
       },
       match({ peer, role }) {
         if (client === mine) stranger.matched(peer, role);
@@ -134,7 +148,24 @@ export function createConnectionModel(deps: ConnectionDeps): ConnectionModel {
         retry();
       },
     });
+    const mine: SignalingClient = {
+      find: () => deps.now() < renewAt ? opened.find() : renew(),
+      report: (peer, reason) => opened.report(peer, reason),
+      connect: (peer) => opened.connect(peer),
+      call: (peer, stream) => opened.call(peer, stream),
+      destroy() {
+        deps.timers.clear(renewTimer);
+        opened.destroy();
+      },
+    };
     client = mine;
+  }
+
+  /** A fresh identity, hence fresh TURN credentials: the old socket goes (leaving any queue), a new one comes. */
+  function renew() {
+    client?.destroy();
+    client = null;
+    void connect();
   }
 
   function retry(atLeastMs = 0) {
@@ -183,6 +214,7 @@ export function createConnectionModel(deps: ConnectionDeps): ConnectionModel {
     remoteStream: stranger.remoteStream,
     strangerMedia: stranger.strangerMedia,
     channel: stranger.channel,
+    call: stranger.call,
     canChat: stranger.canChat,
     tell: stranger.tell,
     replaceTrack: stranger.replaceTrack,

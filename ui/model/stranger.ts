@@ -53,6 +53,8 @@ export interface StrangerModel {
   readonly strangerMedia: ReadonlySignal<StrangerMedia | null>;
   /** The stranger's data channel, once it is open. */
   readonly channel: ReadonlySignal<DataLink | null>;
+  /** The call with the stranger, once their media arrives. */
+  readonly call: ReadonlySignal<CallLink | null>;
   readonly canChat: ReadonlySignal<boolean>;
   /** Ask the server for a stranger. */
   find(): void;
@@ -92,6 +94,7 @@ export function createStrangerModel({ client, localStream, maxMessageLength, eve
   const strangerMedia = signal<StrangerMedia | null>(null);
   const channel = signal<DataLink | null>(null);
   const peer = signal<string | null>(null);
+  const call = signal<CallLink | null>(null);
   const canChat = computed(() => peerState.value === "connected");
   let stranger: Stranger | null = null;
 
@@ -124,7 +127,9 @@ export function createStrangerModel({ client, localStream, maxMessageLength, eve
   function wireCall(s: Stranger, link: CallLink) {
     link.handle({
       stream(remote) {
-        if (stranger === s) remoteStream.value = remote;
+        if (stranger !== s) return;
+        remoteStream.value = remote;
+        call.value = link;
       },
     });
   }
@@ -156,6 +161,7 @@ export function createStrangerModel({ client, localStream, maxMessageLength, eve
     }
     batch(() => {
       channel.value = null;
+      call.value = null;
       remoteStream.value = null;
       strangerMedia.value = null;
       peer.value = null;
@@ -183,6 +189,7 @@ export function createStrangerModel({ client, localStream, maxMessageLength, eve
     remoteStream,
     strangerMedia,
     channel,
+    call,
     canChat,
     find,
 
