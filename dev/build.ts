@@ -17,13 +17,13 @@
  *   node --import tsx dev/build.ts
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { cp, rename, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
 import { pathToFileURL } from "node:url";
 import { build as esbuild, type Metafile, type Plugin } from "esbuild";
 import { type BuildPart, hashFile, staleBuild, STAMP_FILE, type Stamp } from "../src/build/stamp.ts";
-import { pageBuildOptions, PREBUILT_PAGE } from "../src/http/page-bundle.ts";
+import { buildPage, PREBUILT_PAGE } from "../src/http/page-bundle.ts";
 import { ROOT } from "./paths.ts";
 
 /**
@@ -37,7 +37,7 @@ import { ROOT } from "./paths.ts";
  * They stay `dependencies` all the same: Deno runs the TypeScript, which
  * imports them.
  */
-const BUNDLED = new Set(["commander", "express", "peer", "prom-client", "proxy-addr", "ws"]);
+const BUNDLED = new Set(["altcha-lib", "commander", "express", "peer", "prom-client", "proxy-addr", "ws"]);
 
 /** Optional native add-ons that `ws` tries to require and does without. */
 const OPTIONAL = new Set(["bufferutil", "utf-8-validate"]);
@@ -77,16 +77,19 @@ export async function build(root: string = ROOT): Promise<BuildSummary> {
       metafile: true,
       logLevel: "warning",
     });
-    const page = await esbuild({ ...pageBuildOptions(root, join(temp, PREBUILT_PAGE.replace(/^dist\//, ""), "assets")), metafile: true });
+    const page = await buildPage(esbuild, root);
+    const pageDir = join(temp, PREBUILT_PAGE.replace(/^dist\//, ""));
+    await mkdir(join(pageDir, "assets"), { recursive: true });
+    await Promise.all(page.files.map((file) => writeFile(join(pageDir, file.path), file.body)));
     const shell = "ui/index.html";
-    await cp(join(root, shell), join(temp, "page", "index.html"));
+    await cp(join(root, shell), join(pageDir, "index.html"));
     await writeFile(join(temp, "THIRD-PARTY-LICENSES.txt"), licenses(root, server.metafile));
     const stamp: Stamp = {
-      parts: { server: hashes(root, ownInputs(server.metafile)), page: hashes(root, [...ownInputs(page.metafile), shell]) },
+      parts: { server: hashes(root, ownInputs(Object.keys(server.metafile.inputs))), page: hashes(root, [...ownInputs(page.inputs), shell]) },
     };
     await writeFile(join(temp, "stamp.json"), `${JSON.stringify(stamp, null, 1)}\n`);
     await swapIn(temp, join(root, "dist"));
-    return { ms: performance.now() - started, bytes: { server: outputBytes(server.metafile), page: outputBytes(page.metafile) } };
+    return { ms: performance.now() - started, bytes: { server: outputBytes(server.metafile), page: page.files.reduce((n, file) => n + file.body.length, 0) } };
   } finally {
     await rm(temp, { recursive: true, force: true });
   }
@@ -122,8 +125,8 @@ function packageName(specifier: string): string {
 }
 
 /** The package's own files esbuild read (not node_modules), "/"-separated, relative to the root. */
-function ownInputs(metafile: Metafile): string[] {
-  return Object.keys(metafile.inputs).filter((path) => !path.split("/").includes("node_modules")).sort();
+function ownInputs(inputs: readonly string[]): string[] {
+  return [...new Set(inputs)].filter((path) => !path.split("/").includes("node_modules")).sort();
 }
 
 /** Name, version, license and license text of every package with code in the bundle. */

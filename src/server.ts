@@ -1,13 +1,15 @@
 /**
+/**
  * The one place that wires the parts: country gate, identities and their
- * TURN credentials, PeerServer behind our upgrade gate, matchmaker, page,
- * HTTP routes, metrics and TLS.
+ * TURN credentials, safety (bans, limits, challenges), PeerServer behind our
+ * upgrade gate, matchmaker, page, HTTP routes, the moderator API, metrics
+ * and TLS.
  *
  * `createServer` checks and compiles the config and does no I/O: no files
  * read, no timers, nothing bound. `listen` loads what the config needs (the
- * country tables, the page bundle, the certificate), builds the signaling
- * server and the app, and binds. Until then `server.app` does not exist, and
- * says so, and every request is answered 503 `not_ready`.
+ * country tables, the house rules, the page bundle, the certificate), builds
+ * the signaling server and the app, and binds. Until then `server.app` does
+ * not exist, and says so, and every request is answered 503 `not_ready`.
  */
 import type { RequestListener, Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -19,6 +21,7 @@ import { clientCapacity, openFileLimit } from "./fd-limit.ts";
 import { createGeoGate } from "./geo/gate.ts";
 import { loadCountryLookup, type LookupCountry } from "./geo/lookup.ts";
 import { createCountryPolicy } from "./geo/policy.ts";
+import { createAdminApi } from "./http/admin.ts";
 import { createApp } from "./http/app.ts";
 import { clientConfig } from "./http/client-config.ts";
 import { bind, createLimitedServer, displayHost } from "./http/http-server.ts";
@@ -31,6 +34,9 @@ import { createMetricsServer } from "./metrics/listener.ts";
 import { createMetrics, type Metrics } from "./metrics/metrics.ts";
 import type { Identity } from "./protocol/index.ts";
 import { Refusal } from "./refusal.ts";
+import { loadHouseRules } from "./safety/house-rules.ts";
+import { createSafety } from "./safety/safety.ts";
+import type { SafetyStore } from "./safety/store.ts";
 import { createSignaling, type Signaling } from "./signaling/signaling.ts";
 import { createTurnCredentials } from "./turn/credentials.ts";
 
@@ -62,6 +68,8 @@ export interface ServerDeps {
   /** Defaults to geoip-lite's country tables, opened by listen() when the policy needs them. */
   readonly lookupCountry?: LookupCountry;
   readonly store?: MatchStore;
+  /** Reports, bans and limits; defaults to the in-memory store. */
+  readonly safetyStore?: SafetyStore;
   readonly now?: () => number;
 }
 
@@ -78,6 +86,7 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
   const policy = createCountryPolicy(config);
   const clientAddress = createClientAddress(config.trustProxy);
   const identities = createIdentities();
+  const now = deps.now ?? Date.now;
   let app: express.Express | undefined;
   let signaling: Signaling | undefined;
   let closing = false;
@@ -97,6 +106,7 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
     metrics.turnCredentialsIssued();
     return { ...identity, ...turn.issue(identity.id) };
   };
+  const safety = createSafety({ config, clientAddress, issueIdentity, store: deps.safetyStore, now });
   const handler: RequestListener = (req, res) => {
     if (app) return app(req, res);
     const refusal = new Refusal("not_ready");
@@ -126,6 +136,7 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
         const notice = certificateNotice(material, Date.now());
         log[notice.level](`TLS certificate ${notice.text}`);
       }
+      const rules = config.minAge > 0 ? await loadHouseRules(config.rules, config.minAge) : "";
       const lookupCountry = deps.lookupCountry ?? (policy.admitsEveryone ? undefined : await loadCountryLookup());
       const geoGate = createGeoGate({ clientAddress, lookupCountry, policy });
       const capacity = maxClients(config, log);
@@ -137,19 +148,27 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
         geoGate,
         identities,
         store,
+        safety: {
+          store: safety.store,
+          keyOf: safety.keyOf,
+          maxPerAddress: config.maxPerAddress,
+          nextLimit: { burst: config.nextBurst, perMinute: config.nextPerMinute },
+        },
         metrics,
-        now: deps.now,
+        now,
         log,
       });
       signaling = live;
-      const page = createPage(toClient, config.allowOrigin);
+      const page = createPage({ ...toClient, rules }, config.allowOrigin);
       const stats = async () => ({ online: live.online(), waiting: await store.waiting() });
       const notReady = () => closing ? "shutting_down" as const : live.online() >= capacity ? "server_full" as const : null;
+      const admin = config.adminToken === "" ? undefined : createAdminApi({ token: config.adminToken, ...safety, signaling: live, now, log });
       const built = createApp({
         config,
         geoGate,
-        issueIdentity,
-        clientConfig: toClient,
+        admission: safety.admission,
+        admin,
+        clientConfig: { ...toClient, rules },
         signaling: live,
         stats,
         page,

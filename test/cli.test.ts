@@ -81,6 +81,8 @@ describe("chatroulette serve (Node)", () => {
     [["serve", "--port", "70000"], /^chatroulette: Invalid --port "70000": expected an integer from 0 to 65535$/],
     [["serve", "--prot", "80"], /^chatroulette: unknown option '--prot' \(Did you mean --port\?\); see --help$/],
     [["serve", "--config", "/nonexistent.json"], /^chatroulette: Cannot read --config "\/nonexistent.json": file not found$/],
+    [["serve", "--port", "0", "--rules", "/nonexistent.md"], /^chatroulette: Cannot read --rules "\/nonexistent.md": file not found$/],
+    [["serve", "--ban-duration", "forever"], /^chatroulette: Invalid --ban-duration "forever": expected a duration from 60 s to 720 h/],
     [["serve", "--port"], /^chatroulette: option '--port <number>' argument missing; see --help$/],
     [["launch"], /^chatroulette: unknown command 'launch'; see --help$/],
     [["serve", "--turn-url", "turn:turn.example.org:3478"], /^chatroulette: Missing --turn-secret \(env CHATROULETTE_TURN_SECRET\)/],
@@ -109,6 +111,8 @@ describe("chatroulette serve (Node)", () => {
     assert.equal(code, 0);
     const [options, examples] = stdout.split("Examples:");
     const flags = ["--port", "--host", "--path", "--country", "--block-country", "--unknown-country", "--trust-proxy", "--max-clients", "--log-level"];
+    const safety = ["--min-age", "--rules", "--ban-reports", "--ban-window", "--ban-duration", "--max-per-address", "--identities-per-minute"];
+    flags.push(...safety, "--next-burst", "--next-per-minute", "--challenge", "--challenge-above", "--admin-token");
     for (const flag of [...flags, "--tls-cert", "--tls-key", "--stun-url", "--turn-url", "--turn-ttl", "--relay-only", "--metrics-port", "--metrics-host"]) {
       assert.ok(options.includes(flag), flag);
       assert.match(examples, new RegExp(`\\$ chatroulette serve .*${flag} `), `an example with ${flag}`);

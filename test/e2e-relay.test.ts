@@ -12,6 +12,9 @@ import { type Coturn, coturnMissing, startCoturn } from "../dev/coturn.ts";
 import { browserMissing, launch, playing, visitor } from "./support/browser.ts";
 import { serveCli } from "./support/cli.ts";
 
+/** No consent screen in these tests (test/e2e-safety.test.ts has it). */
+const NO_CONSENT = ["--min-age", "0"];
+
 const missing = browserMissing() ?? coturnMissing();
 
 /** Installed before the page's scripts: the socket's frames both ways, and every peer connection. */
@@ -106,7 +109,7 @@ describe("the TURN relay in Chromium", { skip: missing ?? false }, () => {
   });
 
   test("when the server is --relay-only, then both videos play through coturn, both sides select relay pairs, and no host or srflx candidate crosses the server", async (t) => {
-    const server = await serveCli(t, ["--turn-url", turn.url, "--turn-secret", turn.secret, "--relay-only"]);
+    const server = await serveCli(t, [...NO_CONSENT, "--turn-url", turn.url, "--turn-secret", turn.secret, "--relay-only"]);
     const [a, b] = [await tapped(t, browser, server.url), await tapped(t, browser, server.url)];
     await Promise.all([connected(a), connected(b)]);
     await Promise.all([playing(a), playing(b)]);
@@ -125,7 +128,7 @@ describe("the TURN relay in Chromium", { skip: missing ?? false }, () => {
   });
 
   test("when TURN is optional and a visitor hides their IP, then the choice is remembered and their connections use only the relay", async (t) => {
-    const server = await serveCli(t, ["--turn-url", turn.url, "--turn-secret", turn.secret]);
+    const server = await serveCli(t, [...NO_CONSENT, "--turn-url", turn.url, "--turn-secret", turn.secret]);
     const a = await tapped(t, browser, server.url);
     await a.check("#hideIp");
     await a.reload();
@@ -146,7 +149,7 @@ describe("the TURN relay in Chromium", { skip: missing ?? false }, () => {
   });
 
   test("when the server has no TURN, then the call is direct, the page says nothing of a relay, and offers no choice", async (t) => {
-    const server = await serveCli(t);
+    const server = await serveCli(t, NO_CONSENT);
     const [a, b] = [await tapped(t, browser, server.url), await tapped(t, browser, server.url)];
     await Promise.all([connected(a), connected(b)]);
     await routed(a, "direct");

@@ -2,7 +2,8 @@
  * `chatroulette smoke <url>`: the real CLI against real servers — passing
  * against Node and Deno servers, and failing with the right exit code and
  * reason when the country is refused, the matchmaker never answers, the URL
- * is wrong, or the certificate is self-signed.
+ * is wrong, or the certificate is self-signed; and the bots' runtime taking
+ * peerjs's stray rejections as a browser does.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -15,6 +16,7 @@ import { join } from "node:path";
 import { describe, test, type TestContext } from "node:test";
 import { coturnMissing, startCoturn } from "../dev/coturn.ts";
 import type { MatchStore } from "../src/matchmaker/store.ts";
+import { reportPeerJsRejection } from "../src/smoke/webrtc.ts";
 import { runCli, serveCli } from "./support/cli.ts";
 import { withServer } from "./support/server.ts";
 import { waitFor } from "./support/wait.ts";
@@ -36,6 +38,7 @@ async function smoke(t: TestContext, args: string[]): Promise<{ code: number | n
 const stalled: MatchStore = {
   find: () => new Promise(() => {}),
   stop: () => new Promise(() => {}),
+  block: () => new Promise(() => {}),
   disconnect: async () => [],
   waiting: async () => 0,
 };
@@ -61,6 +64,12 @@ describe("chatroulette smoke", () => {
     assert.match(lines[0], /^chatroulette smoke http:\/\/127\.0\.0\.1:\d+\/ \(1 pair\)$/);
     assert.ok(lines.some((l) => /^  ok +\d+ ms  pair 1: receive video frames both ways$/.test(l)), stdout);
     assert.match(lines.at(-1)!, /^PASS \(\d+ steps in [\d.]+ s\)$/);
+  });
+
+  test("when every identity needs a proof-of-work challenge solved, then the bots solve it as the page does and pass", async (t) => {
+    const server = await serveCli(t, ["--challenge", "always"]);
+    const { code, report } = await smoke(t, [server.url, "--pairs", "2"]);
+    assert.equal(code, 0, JSON.stringify(report));
   });
 
   test("when the server is --relay-only, then --media passes through coturn's relay and checks that it did", { skip: coturnMissing() ?? false }, async (t) => {
@@ -130,6 +139,17 @@ describe("chatroulette smoke", () => {
       assert.equal(stdout, "");
       assert.equal(stderr.trim().split("\n").length, 1, stderr);
     }
+  });
+
+  test("when peerjs leaves a promise rejection (a late ICE candidate after Next), then the bots report it as a browser would; any other rejection still ends the run", (t) => {
+    const warned = t.mock.method(console, "error", () => {});
+    const late = new TypeError("Cannot read properties of null (reading 'emitError')");
+    late.stack = `${late}\n    at Negotiator.handleCandidate (/srv/app/node_modules/peerjs/dist/lib/negotiator.ts:335:29)`;
+    reportPeerJsRejection(late);
+    assert.match(String(warned.mock.calls[0]?.arguments[0]), /^warning: peerjs left a promise rejection.*reading 'emitError'/);
+    const ours = new Error("a bug of ours");
+    assert.throws(() => reportPeerJsRejection(ours), ours);
+    assert.throws(() => reportPeerJsRejection("not an error"));
   });
 
   test("when the server has a self-signed certificate, then it needs --insecure", async (t) => {

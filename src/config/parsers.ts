@@ -130,6 +130,19 @@ export function turnUrls(raw: unknown): string[] {
   return urls;
 }
 
+/**
+ * A bearer token the operator chose (the moderator API's): 16 to 256 visible
+ * characters; "" leaves the feature off. Shorter than a TURN secret may be:
+ * it can only be guessed online, one logged request at a time.
+ */
+export function token(raw: unknown): string {
+  if (raw === "") return "";
+  if (typeof raw !== "string" || !/^[\x21-\x7e]{16,256}$/.test(raw)) {
+    throw new Expected("at least 16 visible ASCII characters without spaces, e.g. from `openssl rand -hex 24`");
+  }
+  return raw;
+}
+
 /** Shortest TURN secret accepted: every visitor sees a username and its HMAC, so a short secret can be guessed offline. */
 export const MIN_SECRET_LENGTH = 32;
 

@@ -6,8 +6,9 @@ import express from "express";
 import type { Config } from "../config/schema.ts";
 import type { GeoGate } from "../geo/gate.ts";
 import type { Logger } from "../log.ts";
-import type { ClientConfig, Identity, RefusalCode } from "../protocol/index.ts";
+import type { ClientConfig, RefusalCode } from "../protocol/index.ts";
 import { Refusal } from "../refusal.ts";
+import type { Admission } from "../safety/admission.ts";
 import type { Signaling } from "../signaling/signaling.ts";
 import { createApi, gateMiddleware } from "./api.ts";
 import { errorHandler } from "./error-handler.ts";
@@ -17,7 +18,9 @@ import type { Page } from "./page.ts";
 export interface AppParts {
   readonly config: Pick<Config, "path" | "allowOrigin">;
   readonly geoGate: GeoGate;
-  readonly issueIdentity: () => Identity;
+  readonly admission: Admission;
+  /** The moderator API (--admin-token), when on. */
+  readonly admin?: express.Router;
   readonly clientConfig: ClientConfig;
   readonly signaling: Signaling;
   readonly stats: () => Promise<{ online: number; waiting: number }>;
@@ -31,10 +34,10 @@ export interface AppParts {
 
 /**
  * @example
- * const app = createApp({ config, geoGate, issueIdentity, clientConfig, signaling, stats, page, log, notReady });
+ * const app = createApp({ config, geoGate, admission, clientConfig, signaling, stats, page, log, notReady });
  */
 export function createApp(
-  { config, geoGate, issueIdentity, clientConfig, signaling, stats, page, log, notReady, refused }: AppParts,
+  { config, geoGate, admission, admin, clientConfig, signaling, stats, page, log, notReady, refused }: AppParts,
 ): express.Express {
   const app = express();
   app.disable("x-powered-by");
@@ -48,7 +51,9 @@ export function createApp(
     if (why) throw new Refusal(why);
     res.set("Cache-Control", "no-store").type("text/plain").send("ready");
   });
-  app.use("/api", corsFor(config.allowOrigin), createApi({ geoGate, issueIdentity, clientConfig, stats }));
+  // Moderators are not visitors: no country gate, no CORS.
+  if (admin) app.use("/api/admin", admin);
+  app.use("/api", corsFor(config.allowOrigin), createApi({ geoGate, admission, clientConfig, stats }));
   // Mounting PeerServer's app starts it (its timers included).
   app.use(config.path, gateMiddleware(geoGate), signaling.app);
   app.use(page.router);

@@ -7,11 +7,25 @@
 import type { Config } from "../config/schema.ts";
 import { type ClientConfig, type IceServer, MAX_MESSAGE_LENGTH, PEER_KEY, type RelayPolicy } from "../protocol/index.ts";
 
+/** `rules`: the house rules' text (src/safety/house-rules.ts reads them). */
 export function clientConfig(
-  { path, stunUrl, turnUrl, relayOnly, iceServers }: Pick<Config, "path" | "stunUrl" | "turnUrl" | "relayOnly" | "iceServers">,
+  { path, stunUrl, turnUrl, relayOnly, iceServers, minAge, nextBurst, nextPerMinute }: Pick<
+    Config,
+    "path" | "stunUrl" | "turnUrl" | "relayOnly" | "iceServers" | "minAge" | "nextBurst" | "nextPerMinute"
+  >,
+  rules = "",
 ): ClientConfig {
   const relay: RelayPolicy = relayOnly ? "forced" : turnUrl.length > 0 ? "optional" : "unavailable";
   // Relayed media never uses STUN: no need to have every visitor ask it.
   const stun: IceServer[] = relayOnly || stunUrl.length === 0 ? [] : [{ urls: stunUrl.length === 1 ? stunUrl[0] : [...stunUrl] }];
-  return { path: `${path}/`, key: PEER_KEY, iceServers: [...stun, ...iceServers], maxMessageLength: MAX_MESSAGE_LENGTH, relay };
+  return {
+    path: `${path}/`,
+    key: PEER_KEY,
+    iceServers: [...stun, ...iceServers],
+    maxMessageLength: MAX_MESSAGE_LENGTH,
+    relay,
+    minAge,
+    rules,
+    nextLimit: { burst: nextBurst, perMinute: nextPerMinute },
+  };
 }

@@ -21,6 +21,6 @@ export function errorHandler(log: Logger, refused: (code: RefusalCode) => void =
       refusal = new Refusal("internal");
     }
     refused(refusal.code);
-    res.status(refusal.status).type("application/json").send(refusal.body());
+    res.status(refusal.status).set(refusal.headers()).type("application/json").send(refusal.body());
   };
 }

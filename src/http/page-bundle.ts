@@ -1,6 +1,7 @@
 /**
- * The page's files: the HTML shell (ui/index.html) and the Preact island
- * bundled from ui/main.tsx with its CSS. The build (`npm run build`, run by
+ * The page's files: the HTML shell (ui/index.html), the Preact island
+ * bundled from ui/main.tsx with its CSS, and beside it the proof-of-work Web
+ * Worker (ui/pow-worker.ts), bundled on its own. The build (`npm run build`, run by
  * `npm install`) bundles them into dist/page/, so a server started from the
  * build only reads files: no esbuild at run time, ~60 ms less to start and
  * esbuild not a dependency of the package (BENCHMARKS.md). When that copy is
@@ -32,28 +33,53 @@ export const PREBUILT_PAGE = "dist/page/";
 
 /**
  * esbuild's options for the page, given the package root: minified ES2022
- * with content-hashed names; `outdir` is where the assets go.
- * @example
- * await esbuild.build({ ...pageBuildOptions(root, "dist/page/assets"), write: true });
+ * with content-hashed names, served from /assets/.
  */
-export function pageBuildOptions(root: string, outdir: string) {
-  const ui = join(root, "ui");
+function pageBuildOptions(root: string) {
   return {
     absWorkingDir: root,
-    entryPoints: [join(ui, "main.tsx")],
     bundle: true,
-    format: "esm",
+    write: false,
     target: "es2022",
     minify: true,
     legalComments: "none",
+    outdir: "/assets",
+    metafile: true,
+    logLevel: "silent",
+    // The TypeScript settings that shape the output, given here rather than read from tsconfig.json,
+    // which the package does not ship: a build in a clone and a bundle in an installed copy must
+    // agree byte for byte ("use strict" in the worker came and went with that file).
+    tsconfigRaw: { compilerOptions: { strict: true, verbatimModuleSyntax: true } },
+  } as const satisfies BuildOptions;
+}
+
+/**
+ * Bundles the page in memory (the build writes the result to dist/page/):
+ * first the worker, a classic script because module workers are newer than
+ * the rest of what the page needs, then the island, which is told the
+ * worker's hashed URL.
+ * @example
+ * const { files } = await buildPage(esbuild.build, "/opt/chatroulette/"); // app-<hash>.js, app-<hash>.css, pow-worker-<hash>.js
+ */
+export async function buildPage(build: typeof import("esbuild").build, root: string): Promise<{ files: PageFile[]; inputs: string[] }> {
+  const ui = join(root, "ui");
+  const common = pageBuildOptions(root);
+  const worker = await build({ ...common, entryPoints: [join(ui, "pow-worker.ts")], format: "iife", entryNames: "pow-worker-[hash]" });
+  const app = await build({
+    ...common,
+    entryPoints: [join(ui, "main.tsx")],
+    format: "esm",
     jsx: "automatic",
     jsxImportSource: "preact",
-    outdir,
     entryNames: "app-[hash]",
-    logLevel: "silent",
+    define: { POW_WORKER_URL: JSON.stringify(worker.outputFiles[0].path) },
     // peerjs only reads browserDetails from webrtc-adapter; see ui/webrtc-adapter.ts.
     alias: { "webrtc-adapter": join(ui, "webrtc-adapter.ts") },
-  } as const satisfies BuildOptions;
+  });
+  const files = [...app.outputFiles, ...worker.outputFiles]
+    .map((file) => ({ path: file.path, body: Buffer.from(file.contents) }))
+    .sort((a, b) => a.path < b.path ? -1 : 1);
+  return { files, inputs: [...Object.keys(app.metafile.inputs), ...Object.keys(worker.metafile.inputs)] };
 }
 
 /**
@@ -77,15 +103,12 @@ export async function loadPageFiles(root: string): Promise<PageFiles> {
 }
 
 /**
- * Bundles ui/ in memory, as the build does to disk, and stops esbuild's
- * service process, which would otherwise idle beside the server (~21 MB RSS).
+ * Bundles ui/ in memory, as the build does, and stops esbuild's service
+ * process, which would otherwise idle beside the server (~21 MB RSS).
  * @example
- * const assets = await bundlePage(root); // [{ path: "/assets/app-<hash>.css", … }, { path: "/assets/app-<hash>.js", … }]
+ * const assets = await bundlePage(root); // [{ path: "/assets/app-<hash>.css", … }, …]
  */
 export async function bundlePage(root: string): Promise<PageFile[]> {
   const { build, stop } = await import("esbuild");
-  const result = await build({ ...pageBuildOptions(root, "/assets"), write: false }).finally(() => stop());
-  return result.outputFiles
-    .map((file) => ({ path: file.path, body: Buffer.from(file.contents) }))
-    .sort((a, b) => a.path < b.path ? -1 : 1);
+  return (await buildPage(build, root).finally(() => stop())).files;
 }

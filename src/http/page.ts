@@ -1,8 +1,8 @@
 /**
  * The visitor's page: the HTML shell with the client config inline, and the
- * Preact island's assets (page-bundle.ts: prebuilt by `npm run build`, or
- * bundled from ui/ when that build is not current), kept in memory with a
- * gzipped copy.
+ * Preact island's assets and its proof-of-work Web Worker (page-bundle.ts:
+ * prebuilt by `npm run build`, or bundled from ui/ when that build is not
+ * current), kept in memory with a gzipped copy.
  */
 import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
@@ -89,7 +89,7 @@ export function createPage(clientConfig: ClientConfig, allowOrigin: readonly str
 async function load(clientConfig: ClientConfig, allowOrigin: readonly string[]) {
   const { shell, assets: bundle } = await pageAssets();
   const assets = new Map(bundle.map((asset) => [asset.path, asset]));
-  const script = bundle.find((a) => a.path.endsWith(".js"))!.path;
+  const script = bundle.find((a) => a.path.startsWith("/assets/app-") && a.path.endsWith(".js"))!.path;
   const style = bundle.find((a) => a.path.endsWith(".css"))?.path;
   // JSON in a script element: escape "<" so no message or config can close it.
   const config = JSON.stringify(clientConfig).replaceAll("<", "\\u003c");

@@ -7,9 +7,12 @@
  * A newcomer pairs with the oldest visitor waiting in its pool, except the
  * one it was last paired with: Next means another stranger, so two visitors
  * who just parted wait for someone new rather than meet again at once.
- * Next, stop and disconnect dissolve the pair and tell the partner.
+ * Next, stop and disconnect dissolve the pair and tell the partner. Two
+ * visitors whose addresses, or ids, are blocked from each other (one
+ * reported the other; blocked.ts) are never paired.
  */
 import type { LeftReason, Role } from "../protocol/index.ts";
+import { blockPair, type BlockedPairs, isBlocked } from "./blocked.ts";
 
 export type MatchEvent =
   | { readonly type: "waiting"; readonly to: string; readonly pool: string }
@@ -32,26 +35,34 @@ export interface Visitor {
   last: string | null;
   /** When it last started waiting, from the caller's clock. */
   since: number;
+  /** Its address key, for the report rule; null when the caller gave none. */
+  address: string | null;
 }
 
 export interface MatchState {
   readonly visitors: Map<string, Visitor>;
   /** Waiting visitors per pool, oldest first (Map keeps insertion order). */
   readonly queues: Map<string, Map<string, Visitor>>;
+  /** Address pairs that may not meet (see blocked.ts). */
+  readonly blocked: BlockedPairs;
 }
 
 export function createMatchState(): MatchState {
-  return { visitors: new Map(), queues: new Map() };
+  return { visitors: new Map(), queues: new Map(), blocked: new Map() };
 }
 
-/** Find a partner in `pool` (Next, when already paired): pair at once or wait. */
-export function find(state: MatchState, id: string, pool: string, now: number): MatchEvent[] {
+/**
+ * Find a partner in `pool` (Next, when already paired): pair at once or
+ * wait. `address` is the visitor's address key, for the report rule.
+ */
+export function find(state: MatchState, id: string, pool: string, now: number, address?: string): MatchEvent[] {
   const me = visitor(state, id);
+  if (address !== undefined) me.address = address;
   // Asking again while waiting keeps one's place in the queue.
   if (me.pool === pool && me.partner === null) return [{ type: "waiting", to: id, pool }];
   const events: MatchEvent[] = [];
   release(state, me, "next", events);
-  const partner = oldestWaiting(state.queues.get(pool), me.last);
+  const partner = oldestWaiting(state.queues.get(pool), (v) => v.id !== me.last && !reported(state, me, v, now));
   if (partner) {
     unqueue(state, partner);
     me.pool = partner.pool = pool;
@@ -80,6 +91,12 @@ export function stop(state: MatchState, id: string): MatchEvent[] {
   return events;
 }
 
+/** `a` and `b`, address keys or visitor ids, are not to be paired until `until` (a report; see blocked.ts). */
+export function block(state: MatchState, a: string, b: string, until: number, now: number): MatchEvent[] {
+  blockPair(state.blocked, a, b, until, now);
+  return [];
+}
+
 /** The visitor is gone: dissolve its pair and forget it. */
 export function disconnect(state: MatchState, id: string): MatchEvent[] {
   const events: MatchEvent[] = [];
@@ -98,15 +115,19 @@ export function waitingCount(state: MatchState): number {
 
 function visitor(state: MatchState, id: string): Visitor {
   let v = state.visitors.get(id);
-  if (!v) state.visitors.set(id, v = { id, pool: null, partner: null, last: null, since: 0 });
+  if (!v) state.visitors.set(id, v = { id, pool: null, partner: null, last: null, since: 0, address: null });
   return v;
 }
 
-/** The oldest in `queue` other than `last`: the first or the second, since a visitor waits once. */
-function oldestWaiting(queue: Map<string, Visitor> | undefined, last: string | null): Visitor | undefined {
+/**
+ * The oldest in `queue` that `may` pair with: usually the first, else the
+ * second (a visitor waits once, so `last` is at most one of them), unless
+ * blocked addresses wait ahead.
+ */
+function oldestWaiting(queue: Map<string, Visitor> | undefined, may: (v: Visitor) => boolean): Visitor | undefined {
   if (!queue) return undefined;
   for (const v of queue.values()) {
-    if (v.id !== last) return v;
+    if (may(v)) return v;
   }
   return undefined;
 }
@@ -126,6 +147,11 @@ function release(state: MatchState, me: Visitor, reason: LeftReason, events: Mat
     unqueue(state, me);
   }
   me.pool = null;
+}
+
+/** One of the two reported the other: their addresses, or (behind one address) their ids, are blocked. */
+function reported(state: MatchState, a: Visitor, b: Visitor, now: number): boolean {
+  return isBlocked(state.blocked, a.address, b.address, now) || isBlocked(state.blocked, a.id, b.id, now);
 }
 
 function unqueue(state: MatchState, v: Visitor): void {

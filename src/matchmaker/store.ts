@@ -7,8 +7,10 @@ import * as core from "./core.ts";
 import type { MatchEvent } from "./core.ts";
 
 export interface MatchStore {
-  /** Pair `id` with someone waiting in `pool`, or queue it; dissolves a current pair first. */
-  find(id: string, pool: string, now: number): Promise<MatchEvent[]>;
+  /** Pair `id` (at address key `address`) with someone waiting in `pool`, or queue it; dissolves a current pair first. */
+  find(id: string, pool: string, now: number, address?: string): Promise<MatchEvent[]>;
+  /** Visitors at addresses `a` and `b` (or, behind one address, with ids `a` and `b`) are not paired until `until` (a report). */
+  block(a: string, b: string, until: number, now: number): Promise<void>;
   /** Leave the current partner or queue without looking for another. */
   stop(id: string, now: number): Promise<MatchEvent[]>;
   /** The visitor's connection is gone. */
@@ -21,7 +23,8 @@ export interface MatchStore {
 export function createMemoryStore(): MatchStore {
   const state = core.createMatchState();
   return {
-    find: async (id, pool, now) => core.find(state, id, pool, now),
+    find: async (id, pool, now, address) => core.find(state, id, pool, now, address),
+    block: async (a, b, until, now) => void core.block(state, a, b, until, now),
     stop: async (id) => core.stop(state, id),
     disconnect: async (id) => core.disconnect(state, id),
     waiting: async () => core.waitingCount(state),

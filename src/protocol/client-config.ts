@@ -3,6 +3,7 @@
  * (inline in the page and at GET /api/config), an identity, and the address
  * of the signaling socket.
  */
+import type { Rate } from "./safety.ts";
 
 /** peerjs's API key; peerjs sends it as ?key= and the server checks it. */
 export const PEER_KEY = "peerjs";
@@ -34,6 +35,12 @@ export interface ClientConfig {
   /** Longest chat message, in characters. */
   readonly maxMessageLength: number;
   readonly relay: RelayPolicy;
+  /** The age a visitor must confirm before the camera is asked for; 0: no consent screen. */
+  readonly minAge: number;
+  /** The operator's rules, shown as plain text on the consent screen. */
+  readonly rules: string;
+  /** How often Next may be pressed (the server refuses more with REJECTED rate_limited). */
+  readonly nextLimit: Rate;
 }
 
 /** POST /api/identity's answer: who the visitor is to the signaling server. */

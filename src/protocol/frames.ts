@@ -1,10 +1,12 @@
 /**
  * Every frame of the signaling socket, both ways, with one decoder for each
  * direction. PeerJS's own frames (HEARTBEAT, OFFER, ANSWER, CANDIDATE, LEAVE,
- * OPEN, ERROR, ID-TAKEN) keep their wire format; FIND, STOP, WAITING, MATCH,
- * PARTNER-LEFT and REJECTED are ours. docs/PROTOCOL.md §3–§6 is the reference.
+ * OPEN, ERROR, ID-TAKEN) keep their wire format; FIND, STOP, REPORT, WAITING,
+ * MATCH, PARTNER-LEFT, REPORTED and REJECTED are ours. docs/PROTOCOL.md §3–§6
+ * and §8 are the reference.
  */
 import { type RelayPayload, relayPayload, type RelayType } from "./relay-payload.ts";
+import { isReportReason, REPORT_REASONS, type ReportReason } from "./safety.ts";
 
 /** The pool a FIND without one joins. */
 export const DEFAULT_POOL = "public";
@@ -20,7 +22,11 @@ export const FRAME_ERRORS = {
   invalid_payload: "a relay frame whose payload is not what peerjs sends",
   unknown_type: "a type clients may not send",
   invalid_pool: "a pool name outside 1–64 of A-Z a-z 0-9 - _",
-  not_partner: "signaling for someone who is not your partner",
+  not_partner: "signaling for, or a report of, someone who is not your partner (or was not in the last minute)",
+  invalid_reason: `a REPORT whose reason is not one of ${REPORT_REASONS.join(", ")}`,
+  already_reported: "you reported this visitor already",
+  too_many_reports: "more reports than a few a minute: the pair ended, but this report was not counted",
+  rate_limited: "Next pressed faster than allowed: ignored; try again after retryAfter seconds",
 } as const;
 export type FrameErrorCode = keyof typeof FRAME_ERRORS;
 
@@ -34,13 +40,18 @@ export type ClientFrame =
   | { readonly type: "HEARTBEAT" }
   | { readonly type: "FIND"; readonly payload?: { readonly pool?: string } }
   | { readonly type: "STOP" }
+  | ReportFrame
   | RelayFrame;
+
+/** Report the partner, or the one who left within the last minute; it ends the pair like Next. */
+export type ReportFrame = { readonly type: "REPORT"; readonly payload: { readonly peer: string; readonly reason: ReportReason } };
 
 /** A client frame as the server reads it: FIND always names its pool. */
 export type DecodedClientFrame =
   | { readonly type: "HEARTBEAT" }
   | { readonly type: "FIND"; readonly payload: { readonly pool: string } }
   | { readonly type: "STOP" }
+  | ReportFrame
   | RelayFrame;
 
 /** What the server sends. OPEN, ERROR and ID-TAKEN are PeerServer's own. */
@@ -50,8 +61,16 @@ export type ServerFrame =
   | { readonly type: "WAITING"; readonly payload: { readonly pool: string } }
   | { readonly type: "MATCH"; readonly payload: { readonly peer: string; readonly role: Role; readonly pool: string } }
   | { readonly type: "PARTNER-LEFT"; readonly payload: { readonly peer: string; readonly reason: LeftReason } }
-  | { readonly type: "REJECTED"; readonly payload: { readonly code: FrameErrorCode; readonly msg: string } }
+  | { readonly type: "REPORTED"; readonly payload: { readonly peer: string } }
+  | { readonly type: "REJECTED"; readonly payload: Rejection }
   | RelayedFrame;
+
+/** Why a frame was refused; `rate_limited` also says after how many seconds to try again. */
+export interface Rejection {
+  readonly code: FrameErrorCode;
+  readonly msg: string;
+  readonly retryAfter?: number;
+}
 
 /** A relay frame as the partner receives it: `src` is set by the server. */
 export type RelayedFrame = RelayFrame & { readonly src: string };
@@ -83,6 +102,12 @@ export function decodeClientFrame(text: string): Decoded<DecodedClientFrame> {
       const pool = isObject(payload) && payload.pool !== undefined ? payload.pool : DEFAULT_POOL;
       if (!isName(pool)) return bad("invalid_pool", "A pool name is 1 to 64 letters, digits, '-' or '_'.");
       return { ok: true, frame: { type, payload: { pool } } };
+    }
+    case "REPORT": {
+      const { peer, reason } = isObject(payload) ? payload : {};
+      if (!isName(peer)) return bad("invalid_message", "REPORT needs payload.peer, the id of the stranger.");
+      if (!isReportReason(reason)) return bad("invalid_reason", `A report's reason is one of ${REPORT_REASONS.join(", ")}.`);
+      return { ok: true, frame: { type, payload: { peer, reason } } };
     }
     case "OFFER":
     case "ANSWER":
@@ -125,10 +150,14 @@ export function decodeServerFrame(data: unknown): ServerFrame | null {
       return isName(payload.peer) && (payload.reason === "next" || payload.reason === "stop" || payload.reason === "disconnect")
         ? { type, payload: { peer: payload.peer, reason: payload.reason } }
         : null;
-    case "REJECTED":
-      return typeof payload.code === "string" && payload.code in FRAME_ERRORS && typeof payload.msg === "string"
-        ? { type, payload: { code: payload.code as FrameErrorCode, msg: payload.msg } }
-        : null;
+    case "REPORTED":
+      return isName(payload.peer) ? { type, payload: { peer: payload.peer } } : null;
+    case "REJECTED": {
+      if (typeof payload.code !== "string" || !(payload.code in FRAME_ERRORS) || typeof payload.msg !== "string") return null;
+      const rejection = { code: payload.code as FrameErrorCode, msg: payload.msg };
+      const { retryAfter } = payload;
+      return { type, payload: Number.isSafeInteger(retryAfter) && (retryAfter as number) > 0 ? { ...rejection, retryAfter: retryAfter as number } : rejection };
+    }
     case "OFFER":
     case "ANSWER":
     case "CANDIDATE":

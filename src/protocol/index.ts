@@ -7,3 +7,4 @@ export * from "./client-config.ts";
 export * from "./frames.ts";
 export * from "./refusals.ts";
 export * from "./relay-payload.ts";
+export * from "./safety.ts";

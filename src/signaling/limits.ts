@@ -40,4 +40,28 @@ export const CLOSE = {
   goingAway: 1001,
   unsupportedData: 1003,
   policyViolation: 1008,
+  /** The visitor's address was banned; the reason says until when. */
+  banned: 4003,
 } as const;
+
+/** A socket's frame and byte budgets (LIMITS.burst*, *PerSecond). */
+export class FrameBudget {
+  #frames: number = LIMITS.burstFrames;
+  #bytes: number = LIMITS.burstBytes;
+  #refilledAt: number;
+
+  constructor(now: number) {
+    this.#refilledAt = now;
+  }
+
+  /** Takes one frame of `bytes` from the budgets; says which is exhausted, or null. */
+  take(now: number, bytes: number): string | null {
+    const elapsed = (now - this.#refilledAt) / 1000;
+    this.#refilledAt = now;
+    this.#frames = Math.min(LIMITS.burstFrames, this.#frames + elapsed * LIMITS.framesPerSecond) - 1;
+    this.#bytes = Math.min(LIMITS.burstBytes, this.#bytes + elapsed * LIMITS.bytesPerSecond) - bytes;
+    if (this.#frames < 0) return "rate limit exceeded";
+    if (this.#bytes < 0) return "byte rate limit exceeded";
+    return null;
+  }
+}

@@ -9,9 +9,10 @@ import type { Logger } from "../log.ts";
 import type { MatchEvent } from "../matchmaker/core.ts";
 import type { MatchStore } from "../matchmaker/store.ts";
 import type { Metrics } from "../metrics/metrics.ts";
-import { CLOSE, LIMITS } from "./limits.ts";
+import { CLOSE, FrameBudget, LIMITS } from "./limits.ts";
 import type { SocketOwner } from "./peer-server.ts";
-import { decodeClientFrame, encodeFrame, type FrameErrorCode, type ServerFrame } from "../protocol/index.ts";
+import { Conduct, fileReport, type SessionSafety } from "./conduct.ts";
+import { decodeClientFrame, encodeFrame, type FrameErrorCode, type Rejection, type ServerFrame } from "../protocol/index.ts";
 
 /** What a session needs of its socket: ws's WebSocket satisfies it. */
 export interface FrameSocket {
@@ -33,6 +34,7 @@ export interface SessionDeps {
   readonly now: () => number;
   readonly log: Logger;
   readonly metrics: Pick<Metrics, "rejectedFrame" | "waited">;
+  readonly safety: SessionSafety;
 }
 
 const IDLE: Promise<unknown> = Promise.resolve();
@@ -41,15 +43,16 @@ export class Session implements SocketOwner {
   partner: string | null = null;
   /** The partner before this one: may still receive our LEAVE. */
   previous: string | null = null;
-  #frameTokens: number = LIMITS.burstFrames;
-  #byteTokens: number = LIMITS.burstBytes;
-  #refilledAt: number;
+  /** The pool of the current pair or queue. */
+  pool: string | null = null;
+  #budget: FrameBudget;
   #strikes = 0;
   #commands: Promise<unknown> = IDLE;
   /** Set the moment the server is done with this socket, before it has closed. */
   #done = false;
   #heardAt: number;
   #heartbeatAt: number;
+  #conduct: Conduct;
   /** When the outstanding ping was sent, or -1; and how many bytes had been sent then. */
   #pingAt = -1;
   #pingMark = 0;
@@ -61,12 +64,17 @@ export class Session implements SocketOwner {
   readonly id: string;
   readonly socket: FrameSocket;
   readonly deps: SessionDeps;
+  /** The visitor's address key (src/safety/address-key.ts). */
+  readonly address: string;
 
-  constructor(id: string, socket: FrameSocket, deps: SessionDeps) {
+  constructor(id: string, socket: FrameSocket, deps: SessionDeps, address = "") {
     this.id = id;
     this.socket = socket;
     this.deps = deps;
-    this.#refilledAt = this.#heardAt = this.#heartbeatAt = deps.now();
+    this.address = address;
+    this.#conduct = new Conduct(deps.safety, address);
+    this.#heardAt = this.#heartbeatAt = deps.now();
+    this.#budget = new FrameBudget(this.#heardAt);
   }
 
   /** Every incoming frame. Nothing reaches PeerServer: we answer or relay it here. */
@@ -74,7 +82,7 @@ export class Session implements SocketOwner {
     if (this.#done) return;
     const now = this.deps.now();
     this.#heardAt = now;
-    const limit = this.#take(now, byteLength(data));
+    const limit = this.#budget.take(now, byteLength(data));
     if (limit) return this.end(CLOSE.policyViolation, limit);
     if (isBinary) return this.end(CLOSE.unsupportedData, "binary frames are not supported");
     const decoded = decodeClientFrame(data.toString());
@@ -89,16 +97,30 @@ export class Session implements SocketOwner {
         this.#heartbeatAt = now;
         return;
       case "FIND":
-        // Asking again while waiting keeps one's place, and so one's wait.
-        if (this.partner !== null || this.#findAt === null) this.#findAt = now;
-        this.#leavePartner();
-        this.#run(() => this.deps.store.find(this.id, frame.payload.pool, this.deps.now()));
-        return;
       case "STOP":
-        this.#findAt = null;
+        if (this.partner !== null && this.#refused(this.#conduct.next(now))) return;
+        if (frame.type === "STOP") this.#findAt = null;
+        // Asking again while waiting keeps one's place, and so one's wait.
+        else if (this.partner !== null || this.#findAt === null) this.#findAt = now;
         this.#leavePartner();
-        this.#run(() => this.deps.store.stop(this.id, this.deps.now()));
+        this.#run(() =>
+          frame.type === "FIND"
+            ? this.deps.store.find(this.id, frame.payload.pool, this.deps.now(), this.address)
+            : this.deps.store.stop(this.id, this.deps.now())
+        );
         return;
+      case "REPORT": {
+        // Of the partner (which ends the pair, like Next) or of one who left within the last minute.
+        const target = this.#conduct.report(frame.payload.peer, now);
+        if (this.#refused(target)) return;
+        const current = target.peer === this.partner;
+        if (current) {
+          this.#findAt = now; // the server looks for the next stranger, as for Next
+          this.#leavePartner();
+        }
+        this.#run(() => fileReport(this.deps, this, { ...target, current }, frame.payload.reason));
+        return;
+      }
       default:
         if (frame.dst === this.partner || (frame.type === "LEAVE" && frame.dst === this.previous)) {
           // Only what the decoder checked is relayed, with `src` ours.
@@ -113,12 +135,15 @@ export class Session implements SocketOwner {
   receive(event: MatchEvent): void {
     switch (event.type) {
       case "waiting":
+        this.pool = event.pool;
         return this.#send({ type: "WAITING", payload: { pool: event.pool } });
       case "matched":
         if (this.#findAt !== null) this.deps.metrics.waited(event.pool, this.deps.now() - this.#findAt);
         this.#findAt = null;
         this.#leavePartner();
         this.partner = event.partner;
+        this.pool = event.pool;
+        this.#conduct.paired(event.partner, this.deps.now());
         return this.#send({ type: "MATCH", payload: { peer: event.partner, role: event.role, pool: event.pool } });
       case "partner-left":
         // A stale notice (we have moved on already) must not clear the new partner.
@@ -207,8 +232,17 @@ export class Session implements SocketOwner {
 
   #leavePartner(): void {
     if (this.partner === null) return;
+    this.#conduct.parted(this.partner, this.deps.now());
     this.previous = this.partner;
     this.partner = null;
+  }
+
+  /** Sends the refusal, if there is one. */
+  #refused<T extends object>(outcome: T | Rejection | null): outcome is Rejection {
+    if (outcome === null || !("code" in outcome)) return false;
+    this.deps.metrics.rejectedFrame(outcome.code);
+    this.#send({ type: "REJECTED", payload: outcome });
+    return true;
   }
 
   /** Commands of one visitor run one after another, whatever the store's latency. */
@@ -221,17 +255,6 @@ export class Session implements SocketOwner {
     });
     this.#commands = run;
     return run;
-  }
-
-  /** Takes one frame of `bytes` from the budgets; says which is exhausted, or null. */
-  #take(now: number, bytes: number): string | null {
-    const elapsed = (now - this.#refilledAt) / 1000;
-    this.#refilledAt = now;
-    this.#frameTokens = Math.min(LIMITS.burstFrames, this.#frameTokens + elapsed * LIMITS.framesPerSecond) - 1;
-    this.#byteTokens = Math.min(LIMITS.burstBytes, this.#byteTokens + elapsed * LIMITS.bytesPerSecond) - bytes;
-    if (this.#frameTokens < 0) return "rate limit exceeded";
-    if (this.#byteTokens < 0) return "byte rate limit exceeded";
-    return null;
   }
 
   #reject(code: FrameErrorCode, msg: string): void {

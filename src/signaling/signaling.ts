@@ -1,23 +1,35 @@
 /**
  * The signaling gate: owns the HTTP server's `upgrade` event, so every
  * WebSocket passes the same checks (path, query, origin, capacity, country,
- * identity) before PeerServer's handshake, and keeps one Session per admitted
- * socket: it relays between them and keeps time for them.
+ * identity, sockets per address, bans) before PeerServer's handshake, and
+ * keeps one Session per admitted socket: it relays between them, keeps time
+ * for them, and closes those of an address when it is banned.
  */
 import type { IncomingMessage, Server } from "node:http";
 import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
-import { Refusal } from "../refusal.ts";
+import { bannedRefusal, Refusal } from "../refusal.ts";
 import type { GeoGate } from "../geo/gate.ts";
 import type { Identities } from "../identity.ts";
 import type { Logger } from "../log.ts";
 import type { MatchEvent } from "../matchmaker/core.ts";
 import type { MatchStore } from "../matchmaker/store.ts";
 import type { Metrics } from "../metrics/metrics.ts";
-import { PEER_KEY } from "../protocol/index.ts";
+import { PEER_KEY, type Rate } from "../protocol/index.ts";
+import type { Ban, SafetyStore } from "../safety/store.ts";
 import { createPeerServer, type GatedSocket } from "./peer-server.ts";
 import { CLOSE } from "./limits.ts";
 import { Session } from "./session.ts";
+
+/** What the gate and the sessions need of src/safety. */
+export interface SignalingSafety {
+  readonly store: SafetyStore;
+  /** The request's address key (trusted-proxy rules, then the HMAC). */
+  readonly keyOf: (req: IncomingMessage) => string;
+  /** Sockets one address may hold; 0: no limit. */
+  readonly maxPerAddress: number;
+  readonly nextLimit: Rate;
+}
 
 /** How often sessions are asked whether their sockets are alive (see Session#tick). */
 const TICK_MS = 1000;
@@ -27,6 +39,10 @@ export interface Signaling {
   readonly app: ReturnType<typeof createPeerServer>["app"];
   /** Visitors with an open signaling socket. */
   online(): number;
+  /** The address key of a connected visitor, if connected here. */
+  addressOf(id: string): string | undefined;
+  /** `ban.key` was banned: close its sockets (their partners are told). */
+  banned(ban: Ban): void;
   /** Refuse new sockets (503 shutting_down), close every socket (1001) and wait until they are gone. */
   close(): Promise<void>;
 }
@@ -36,11 +52,11 @@ export type SignalingMetrics = Pick<Metrics, "matched" | "partnerLeft" | "refuse
 
 /**
  * @example
- * const signaling = createSignaling({ httpServer, path: "/signaling", maxClients, geoGate, identities, store, log });
+ * const signaling = createSignaling({ httpServer, path: "/signaling", maxClients, geoGate, identities, store, safety, log });
  * app.use("/signaling", signaling.app);
  */
 export function createSignaling(
-  { httpServer, path, maxClients, allowOrigin, geoGate, identities, store, metrics, now = Date.now, log }: {
+  { httpServer, path, maxClients, allowOrigin, geoGate, identities, store, safety, metrics, now = Date.now, log }: {
     httpServer: Server;
     path: string;
     maxClients: number;
@@ -49,6 +65,7 @@ export function createSignaling(
     geoGate: GeoGate;
     identities: Identities;
     store: MatchStore;
+    safety: SignalingSafety;
     metrics: SignalingMetrics;
     now?: () => number;
     log: Logger;
@@ -57,6 +74,9 @@ export function createSignaling(
   const peer = createPeerServer({ httpServer, log });
   const socketPath = `${path}/peerjs`;
   const sessions = new Map<string, Session>();
+  /** Admitted upgrades still waiting for the store (ban check): their ids, and sockets per address, count. */
+  const pending = new Set<string>();
+  const perAddress = new Map<string, number>();
   const deliver = (events: readonly MatchEvent[]) => {
     for (const event of events) {
       // Each pair is told twice (once per side): counted once.
@@ -65,11 +85,29 @@ export function createSignaling(
       sessions.get(event.to)?.receive(event);
     }
   };
+  const release = (address: string) => {
+    const n = (perAddress.get(address) ?? 1) - 1;
+    if (n > 0) perAddress.set(address, n);
+    else perAddress.delete(address);
+  };
   const forget = (session: Session) => {
-    if (sessions.get(session.id) === session) sessions.delete(session.id);
+    if (sessions.get(session.id) !== session) return;
+    sessions.delete(session.id);
+    release(session.address);
   };
   const relay = (to: string, text: string) => sessions.get(to)?.push(text);
-  const deps = { store, deliver, forget, relay, now, log, metrics };
+  const banned = (ban: Ban) => {
+    for (const session of sessions.values()) {
+      if (session.address === ban.key) session.end(CLOSE.banned, `banned until ${new Date(ban.until).toISOString()}`);
+    }
+  };
+  const sessionSafety = {
+    store: safety.store,
+    nextLimit: safety.nextLimit,
+    addressOf: (id: string) => sessions.get(id)?.address,
+    banned,
+  };
+  const deps = { store, deliver, forget, relay, now, log, metrics, safety: sessionSafety };
   const originAllowed = createOriginCheck(allowOrigin);
   let ticking: ReturnType<typeof setInterval> | undefined;
   let closing = false;
@@ -78,52 +116,86 @@ export function createSignaling(
     for (const session of sessions.values()) session.tick(at);
   };
 
-  /** Throws the Refusal that answers this upgrade, or returns the admitted id. */
-  function admit(req: IncomingMessage): string {
+  /**
+   * Throws the Refusal that answers this upgrade, or returns the admitted id
+   * and address key, holding a place for them (id and one of the address's
+   * sockets) until the upgrade completes or is refused.
+   */
+  function admit(req: IncomingMessage): { id: string; address: string } {
     const url = new URL(req.url ?? "/", "http://upgrade");
     if (url.pathname !== socketPath) throw new Refusal("not_found");
     const query = singleValues(url.searchParams);
     if (!originAllowed(req)) throw new Refusal("origin_not_allowed");
     if (closing) throw new Refusal("shutting_down");
-    if (sessions.size >= maxClients) throw new Refusal("server_full");
+    if (sessions.size + pending.size >= maxClients) throw new Refusal("server_full");
     geoGate(req);
     const { id = "", token = "", key } = query;
     if (key !== PEER_KEY || !identities.verify(id, token)) throw new Refusal("invalid_identity");
-    if (sessions.has(id)) throw new Refusal("id_taken");
+    if (sessions.has(id) || pending.has(id)) throw new Refusal("id_taken");
+    const address = safety.keyOf(req);
+    const held = perAddress.get(address) ?? 0;
+    if (safety.maxPerAddress > 0 && held >= safety.maxPerAddress) {
+      safety.store.flag(address, now()).catch(() => {}); // a hint for --challenge auto; losing it is harmless
+      throw new Refusal("too_many_connections");
+    }
+    perAddress.set(address, held + 1);
     // PeerServer reads the query again, its own way (the last repeat wins):
     // hand it exactly the values admitted here.
     req.url = `${socketPath}?key=${PEER_KEY}&id=${encodeURIComponent(id)}&token=${encodeURIComponent(token)}`;
     // A copy, not a slice of the URL string, which would stay alive with it.
-    return Buffer.from(id).toString();
+    const admitted = Buffer.from(id).toString();
+    pending.add(admitted);
+    return { id: admitted, address };
   }
 
   const onSocketError = (error: Error) => log.debug(`upgrade socket error: ${error.message}`);
 
-  httpServer.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on("error", onSocketError);
-    let id: string;
+  async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    let admitted: { id: string; address: string } | undefined;
     try {
-      id = admit(req);
+      admitted = admit(req);
+      const ban = await safety.store.banOf(admitted.address, now());
+      if (ban) throw bannedRefusal(ban.until);
     } catch (error) {
+      if (admitted) {
+        pending.delete(admitted.id);
+        release(admitted.address);
+      }
       const refusal = error instanceof Refusal ? error : new Refusal("internal");
       if (refusal.code === "internal") log.error(`upgrade failed: ${(error as Error).stack ?? error}`);
       else log.debug(`refused upgrade: ${refusal.code}`);
       metrics.refused(refusal.code);
       return refuse(socket, refusal);
     }
+    const { id, address } = admitted;
+    pending.delete(id);
+    // The client may have gone while the store answered.
+    if (socket.destroyed) return release(address);
+    // ws answers a malformed handshake (no Sec-WebSocket-Key, …) with 400 itself,
+    // without calling back: the address's place must not leak with it.
+    let upgraded = false;
+    socket.once("close", () => upgraded || release(address));
     peer.wss.handleUpgrade(req, socket, head, (ws) => {
-      const session = new Session(id, ws, deps);
+      upgraded = true;
+      const session = new Session(id, ws, deps, address);
       sessions.set(id, session);
       (ws as GatedSocket).owner = session;
       peer.wss.emit("connection", ws, req);
       ticking ??= setInterval(tick, TICK_MS);
       ticking.unref?.();
     });
+  }
+
+  httpServer.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on("error", onSocketError);
+    void upgrade(req, socket, head);
   });
 
   return {
     app: peer.app,
     online: () => sessions.size,
+    addressOf: (id) => sessions.get(id)?.address,
+    banned,
     async close() {
       closing = true;
       clearInterval(ticking);
@@ -178,9 +250,10 @@ function createOriginCheck(allowOrigin: readonly string[]): (req: IncomingMessag
 /** Answers an upgrade with a plain HTTP error and a JSON body, before any handshake. */
 function refuse(socket: Duplex, refusal: Refusal): void {
   const body = refusal.body();
+  const headers = Object.entries(refusal.headers()).map(([name, value]) => `${name}: ${value}\r\n`).join("");
   socket.end(
     `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\n` +
-      "Connection: close\r\n" +
+      "Connection: close\r\n" + headers +
       "Content-Type: application/json; charset=utf-8\r\n" +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );

@@ -6,7 +6,7 @@
  */
 import type { Socket } from "node:net";
 import type { TestContext } from "node:test";
-import { WebSocket } from "ws";
+import { type ClientOptions, WebSocket } from "ws";
 import {
   type ClientFrame,
   decodeServerFrame,
@@ -139,7 +139,12 @@ export async function connect(
   headers: Record<string, string> = {},
 ): Promise<Client> {
   const { id, token } = await identity(server, headers);
-  const ws = new WebSocket(socketUrl(server, id, token), { headers });
+  return await open(t, socketUrl(server, id, token), id, { headers });
+}
+
+/** Opens the socket of identity `id` at `url` (ws options: headers, localAddress) and waits for OPEN. */
+export async function open(t: TestContext, url: string, id: string, options: ClientOptions): Promise<Client> {
+  const ws = new WebSocket(url, options);
   const client = new Client(ws, id);
   t.after(() => ws.terminate());
   await new Promise<void>((resolve, reject) => {
@@ -168,10 +173,14 @@ export async function stillServes(t: TestContext, server: RunningServer): Promis
   await c.next("WAITING");
 }
 
-/** Opens an upgrade and reports how it was refused: status and JSON body. */
-export function refusedUpgrade(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+/** Opens an upgrade (from `localAddress`, if given) and reports how it was refused: status, headers and JSON body. */
+export function refusedUpgrade(
+  url: string,
+  headers: Record<string, string> = {},
+  localAddress?: string,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: any }> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers });
+    const ws = new WebSocket(url, { headers, ...(localAddress ? { localAddress } : {}) });
     ws.on("open", () => {
       ws.terminate();
       reject(new Error("upgrade was accepted"));
@@ -182,7 +191,7 @@ export function refusedUpgrade(url: string, headers: Record<string, string> = {}
       res.on("data", (chunk) => text += chunk);
       res.on("end", () => {
         ws.terminate();
-        resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? JSON.parse(text) : null });
       });
     });
   });
