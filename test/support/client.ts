@@ -37,6 +37,7 @@ export const PAYLOAD = {
     type: "data",
     connectionId: "dc_test1",
   },
+  RESTART: { sdp: { type: "offer", sdp: "v=0\r\n" }, type: "media", connectionId: "mc_test1" },
   LEAVE: undefined,
 } as const;
 
