@@ -8,7 +8,7 @@ import { describe, test } from "node:test";
 import { createLogger } from "../src/log.ts";
 import type { MatchEvent } from "../src/matchmaker/core.ts";
 import { createMemoryStore } from "../src/matchmaker/store.ts";
-import { decodeServerFrame, type ServerFrame } from "../src/protocol/index.ts";
+import { decodeServerFrame, defaultWish, type ServerFrame } from "../src/protocol/index.ts";
 import { LIMITS } from "../src/signaling/limits.ts";
 import { type FrameSocket, Session } from "../src/signaling/session.ts";
 import { signal } from "./support/client.ts";
@@ -158,7 +158,7 @@ describe("matchmaking and relaying", () => {
 
   test("when it signals its partner or anyone else, then only the partner is relayed to, with src set", async () => {
     const { store, relayed, socket, frame, now } = setup();
-    await store.find("partner", "p", now());
+    await store.find("partner", defaultWish("p"), now());
     frame({ type: "FIND", payload: { pool: "p" } });
     await settle();
     frame(signal("OFFER", "partner"));

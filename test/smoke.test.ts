@@ -35,6 +35,7 @@ const stalled: MatchStore = {
   find: () => new Promise(() => {}),
   stop: () => new Promise(() => {}),
   disconnect: async () => [],
+  tick: async () => [],
   waiting: async () => 0,
 };
 

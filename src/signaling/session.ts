@@ -86,7 +86,7 @@ export class Session implements SocketOwner {
         return;
       case "FIND":
         this.#leavePartner();
-        this.#run(() => this.deps.store.find(this.id, frame.payload.pool, this.deps.now()));
+        this.#run(() => this.deps.store.find(this.id, frame.payload, this.deps.now()));
         return;
       case "STOP":
         this.#leavePartner();
