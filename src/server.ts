@@ -22,6 +22,7 @@ import { bind, createLimitedServer, displayHost } from "./http/http-server.ts";
 import { createPage } from "./http/page.ts";
 import { createIdentities } from "./identity.ts";
 import { createLogger, type Logger } from "./log.ts";
+import { DEFAULT_MATCH_OPTIONS } from "./matchmaker/core.ts";
 import { createMemoryStore, type MatchStore } from "./matchmaker/store.ts";
 import { Refusal } from "./refusal.ts";
 import { createSignaling, type Signaling } from "./signaling/signaling.ts";
@@ -54,7 +55,7 @@ export interface ServerDeps {
  */
 export function createServer(config: Config, deps: ServerDeps = {}): ChatrouletteServer {
   const log = deps.log ?? createLogger(config.logLevel);
-  const store = deps.store ?? createMemoryStore();
+  const store = deps.store ?? createMemoryStore({ ...DEFAULT_MATCH_OPTIONS, interestWaitMs: config.interestWait * 1000 });
   // Compiled now, so a bad rule fails here rather than on a request.
   const policy = createCountryPolicy(config);
   const clientAddress = createClientAddress(config.trustProxy);
@@ -84,6 +85,7 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
         geoGate,
         identities,
         store,
+        preferences: config.preferences,
         now: deps.now,
         log,
       });

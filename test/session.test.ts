@@ -54,6 +54,7 @@ function setup() {
     relay: (to, text) => relayed.push([to, text]),
     now: () => now,
     log: createLogger("silent"),
+    preferences: false,
   });
   const s = session;
   const frame = (value: unknown) => s.message(Buffer.from(typeof value === "string" ? value : JSON.stringify(value)), false);
