@@ -4,6 +4,7 @@ import { render } from "preact";
 import type { ClientConfig } from "../src/protocol/index.ts";
 import { App } from "./components/App.tsx";
 import { browserMedia } from "./media.ts";
+import { browserSettingsStore } from "./model/settings.ts";
 import { identityRequester, peerSignaling } from "./peer-client.ts";
 import { createPageModel } from "./state.ts";
 import "./style.css";
@@ -14,6 +15,11 @@ const model = createPageModel({
   openSignaling: peerSignaling(Peer, config, location),
   media: browserMedia(),
   maxMessageLength: config.maxMessageLength,
+  store: browserSettingsStore(),
+  languages: navigator.languages,
+  // What the server chose from Accept-Language comes first.
+  pageLanguage: document.documentElement.lang,
+  preferences: config.preferences,
 });
 render(<App model={model} />, document.getElementById("app")!);
 model.start();

@@ -1,17 +1,22 @@
 /**
  * The page's model, composed from small ones (ui/model/): the connection (the
- * server socket and the one stranger), the chat, and the visitor's own media;
- * plus the one effect that keeps the stranger told about that media.
+ * server socket and the one stranger), the chat, the visitor's own media and
+ * screen, their settings, the stranger's volume; plus the few effects where
+ * one must hear another: the stranger is told about our media, a changed
+ * wish is asked for again, text only lets the camera go.
  *
- * Browser pieces (media devices, the peerjs client, timers, clock, random)
- * come in as adapters, so the whole page runs under node:test with fakes of
- * the browser, and scripted visitors (src/smoke/bot.ts) run it under Node.
+ * Browser pieces (media devices, the peerjs client, storage, timers, clock,
+ * random) come in as adapters, so the whole page runs under node:test with
+ * fakes of the browser, and scripted visitors (src/smoke/bot.ts) run it under Node.
  */
-import { effect } from "@preact/signals";
+import { effect, untracked } from "@preact/signals";
 import type { MediaAdapter } from "./media.ts";
 import { type ChatModel, createChatModel } from "./model/chat.ts";
 import { type ConnectionModel, createConnectionModel } from "./model/connection.ts";
 import { createLocalMediaModel, type LocalMediaModel } from "./model/local-media.ts";
+import { createScreenShareModel, type ScreenShareModel } from "./model/screen-share.ts";
+import { createSettingsModel, type SettingsModel, type SettingsStore } from "./model/settings.ts";
+import { createStrangerAudioModel, type StrangerAudioModel } from "./model/stranger-audio.ts";
 import { browserTimers, type Timers } from "./model/timers.ts";
 import type { OpenSignaling, RequestIdentity } from "./peer-client.ts";
 
@@ -20,6 +25,14 @@ export interface PageDeps {
   readonly openSignaling: OpenSignaling;
   readonly media: MediaAdapter;
   readonly maxMessageLength: number;
+  /** Where settings are remembered; none by default. */
+  readonly store?: SettingsStore | null;
+  /** The browser's languages, best first. */
+  readonly languages?: readonly string[];
+  /** The page's language as the server chose it from Accept-Language. */
+  readonly pageLanguage?: string;
+  /** The server filters by declared gender (client config). */
+  readonly preferences?: boolean;
   readonly timers?: Timers;
   readonly now?: () => number;
   readonly random?: () => number;
@@ -32,16 +45,18 @@ export interface PageModel
       ConnectionModel,
       | "serverState"
       | "peerState"
-      | "blockedMessage"
+      | "refused"
       | "reconnectAt"
+      | "online"
       | "remoteStream"
       | "strangerMedia"
       | "strangerCaption"
+      | "quality"
       | "canChat"
       | "canNext"
       | "next"
     >,
-    Pick<ChatModel, "messages" | "strangerTyping" | "maxMessageLength" | "send" | "typing">,
+    Pick<ChatModel, "messages" | "strangerTyping" | "unread" | "seen" | "maxMessageLength" | "send" | "typing">,
     Pick<
       LocalMediaModel,
       | "localStream"
@@ -55,7 +70,10 @@ export interface PageModel
       | "selectDevice"
       | "retryMedia"
     > {
-  /** Ask for camera and microphone and for a partner at once, no click needed. */
+  readonly settings: SettingsModel;
+  readonly screen: ScreenShareModel;
+  readonly audio: StrangerAudioModel;
+  /** Ask for camera and microphone (unless text only) and for a partner at once, no click needed. */
   start(): void;
   /** Stops everything (page unload, tests). */
   dispose(): void;
@@ -71,17 +89,24 @@ export interface PageModel
 export function createPageModel(deps: PageDeps): PageModel {
   const timers = deps.timers ?? browserTimers;
   const now = deps.now ?? Date.now;
+  const settings = createSettingsModel({
+    store: deps.store ?? null,
+    languages: deps.languages ?? [],
+    pageLanguage: deps.pageLanguage,
+    preferences: deps.preferences ?? false,
+  });
   // Media and connection need each other (the live call carries media's tracks;
   // the chat hears the connection): the late ones are reached through arrows,
   // which nothing calls before start().
   const media = createLocalMediaModel({ adapter: deps.media, onTrack: (track) => connection.replaceTrack(track) });
+  const screen = createScreenShareModel({ capture: deps.media.screen?.bind(deps.media), media });
   const connection = createConnectionModel({
     requestIdentity: deps.requestIdentity,
     openSignaling: deps.openSignaling,
     localStream: media.localStream,
     maxMessageLength: deps.maxMessageLength,
     events: {
-      notice: (text) => chat.notice(text),
+      notice: (key, args) => chat.notice(key, args),
       heard: (message) => chat.heard(message),
       fresh: () => chat.clear(),
       gone: () => chat.forget(),
@@ -89,28 +114,28 @@ export function createPageModel(deps: PageDeps): PageModel {
     timers,
     now,
     random: deps.random ?? Math.random,
+    wish: () => settings.wish.value,
   });
   const chat = createChatModel({ link: connection, maxMessageLength: deps.maxMessageLength, timers, now });
-
-  // The stranger always knows what we send: once when their channel opens, then on each change.
-  const stopTelling = effect(() => {
-    const channel = connection.channel.value;
-    if (channel) channel.send(media.announcement.value);
-  });
+  const stops: Array<() => void> = [];
 
   return {
     serverState: connection.serverState,
     peerState: connection.peerState,
-    blockedMessage: connection.blockedMessage,
+    refused: connection.refused,
     reconnectAt: connection.reconnectAt,
+    online: connection.online,
     remoteStream: connection.remoteStream,
     strangerMedia: connection.strangerMedia,
     strangerCaption: connection.strangerCaption,
+    quality: connection.quality,
     canChat: connection.canChat,
     canNext: connection.canNext,
     next: connection.next,
     messages: chat.messages,
     strangerTyping: chat.strangerTyping,
+    unread: chat.unread,
+    seen: chat.seen,
     maxMessageLength: chat.maxMessageLength,
     send: chat.send,
     typing: chat.typing,
@@ -124,16 +149,51 @@ export function createPageModel(deps: PageDeps): PageModel {
     toggle: media.toggle,
     selectDevice: media.selectDevice,
     retryMedia: media.retryMedia,
+    settings,
+    screen,
+    audio: createStrangerAudioModel(),
 
     start() {
-      media.start();
+      media.start(!settings.textOnly.peek());
       void connection.connect();
+      stops.push(
+        // The stranger always knows what we send: once when their channel opens, then on each change.
+        effect(() => {
+          const channel = connection.channel.value;
+          if (channel) channel.send(media.announcement.value);
+        }),
+        // A changed wish is asked for again at once while waiting; a call goes on until Next.
+        changes(() => settings.wish.value, () => connection.refind()),
+        // Text only: no camera at all, and a stranger from the text-only side.
+        changes(() => settings.textOnly.value, (on) => {
+          if (on) {
+            screen.stop();
+            media.release();
+          } else void media.retryMedia();
+          // While waiting, the changed wish is asked for already.
+          if (connection.peerState.value !== "waiting") connection.next();
+        }),
+      );
     },
 
     dispose() {
-      stopTelling();
+      for (const stop of stops.splice(0)) stop();
+      screen.stop();
       connection.dispose();
       media.dispose();
     },
   };
+}
+
+/** Runs `then` with each new value of `read`, not with the first. */
+function changes<T>(read: () => T, then: (value: T) => void): () => void {
+  let first = true;
+  return effect(() => {
+    const value = read();
+    if (first) {
+      first = false;
+      return;
+    }
+    untracked(() => then(value));
+  });
 }

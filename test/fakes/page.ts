@@ -2,6 +2,7 @@
  * The page model (ui/state.ts) wired to the fakes of the browser, and the
  * states most tests start from: started, online, paired with a stranger.
  */
+import type { SettingsStore } from "../../ui/model/settings.ts";
 import type { Identity } from "../../ui/peer-client.ts";
 import { createPageModel, type PageModel } from "../../ui/state.ts";
 import { FakeCall, FakeClient, FakeData, FakeMedia, FakeTimers, settle } from "./browser.ts";
@@ -9,8 +10,14 @@ import { FakeCall, FakeClient, FakeData, FakeMedia, FakeTimers, settle } from ".
 /** Chat lines are cut to this in tests, so that limits are quick to reach. */
 export const MAX_MESSAGE_LENGTH = 40;
 
-export function setup({ identity = async (): Promise<Identity> => ({ id: "me", token: "t" }) } = {}) {
+export function setup({
+  identity = async (): Promise<Identity> => ({ id: "me", token: "t" }),
+  store = null as SettingsStore | null,
+  noScreen = false,
+  preferences = false,
+} = {}) {
   const media = new FakeMedia();
+  if (noScreen) media.screen = undefined;
   const timers = new FakeTimers();
   const clients: FakeClient[] = [];
   const page = createPageModel({
@@ -22,6 +29,8 @@ export function setup({ identity = async (): Promise<Identity> => ({ id: "me", t
     },
     media,
     maxMessageLength: MAX_MESSAGE_LENGTH,
+    store,
+    preferences,
     timers,
     now: () => timers.now,
     random: () => 0.5,

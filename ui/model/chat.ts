@@ -5,17 +5,17 @@
  */
 import { batch, type ReadonlySignal, signal } from "@preact/signals";
 import type { ChatMessage, PeerMessage } from "../peer-messages.ts";
+import type { NoticeKey } from "./text.ts";
 import type { Timers } from "./timers.ts";
 
 export const TYPING_SEND_EVERY_MS = 2_000;
 export const TYPING_IDLE_MS = 3_000;
 export const TYPING_SHOW_MS = 6_000;
 
-export interface ChatLine {
-  readonly id: number;
-  readonly from: "me" | "stranger" | "system";
-  readonly text: string;
-}
+/** A line of either person (their words), or of the page (a catalog key, said in the visitor's language). */
+export type ChatLine =
+  | { readonly id: number; readonly from: "me" | "stranger"; readonly text: string }
+  | { readonly id: number; readonly from: "system"; readonly text: NoticeKey; readonly args?: readonly string[] };
 
 export interface ChatDeps {
   readonly link: {
@@ -30,7 +30,11 @@ export interface ChatDeps {
 export interface ChatModel {
   readonly messages: ReadonlySignal<readonly ChatLine[]>;
   readonly strangerTyping: ReadonlySignal<boolean>;
+  /** The stranger's lines since the chat was last seen (the phone's chat button shows it). */
+  readonly unread: ReadonlySignal<number>;
   readonly maxMessageLength: number;
+  /** The visitor sees the chat now (always on a desktop; while open on a phone). */
+  seen(): void;
   /** Sends a chat line; false when there is nobody to send it to. */
   send(text: string): boolean;
   /** The visitor is typing: tell the stranger, at most every couple of seconds. */
@@ -38,7 +42,7 @@ export interface ChatModel {
   /** The stranger sent a line, or started or stopped typing. */
   heard(message: ChatMessage): void;
   /** A line from the page itself, not from either person. */
-  notice(text: string): void;
+  notice(key: NoticeKey, args?: readonly string[]): void;
   /** A new stranger: what was said to the last one goes. */
   clear(): void;
   /** The stranger is gone: no more typing either way. */
@@ -53,12 +57,13 @@ export interface ChatModel {
 export function createChatModel({ link, maxMessageLength, timers, now }: ChatDeps): ChatModel {
   const messages = signal<readonly ChatLine[]>([]);
   const strangerTyping = signal(false);
+  const unread = signal(0);
   let lineId = 0;
   let typingSentAt = 0;
   let typingIdleTimer: unknown;
   let typingShowTimer: unknown;
 
-  function say(from: ChatLine["from"], text: string) {
+  function say(from: "me" | "stranger", text: string) {
     messages.value = [...messages.value, { id: ++lineId, from, text }];
   }
 
@@ -71,7 +76,12 @@ export function createChatModel({ link, maxMessageLength, timers, now }: ChatDep
   return {
     messages,
     strangerTyping,
+    unread,
     maxMessageLength,
+
+    seen() {
+      unread.value = 0;
+    },
 
     send(text) {
       const line = text.trim().slice(0, maxMessageLength);
@@ -101,6 +111,7 @@ export function createChatModel({ link, maxMessageLength, timers, now }: ChatDep
         batch(() => {
           strangerTyping.value = false;
           say("stranger", message.text);
+          unread.value++;
         });
       } else {
         strangerTyping.value = message.on;
@@ -109,10 +120,13 @@ export function createChatModel({ link, maxMessageLength, timers, now }: ChatDep
       }
     },
 
-    notice: (text) => say("system", text),
+    notice(text, args) {
+      messages.value = [...messages.value, args ? { id: ++lineId, from: "system", text, args } : { id: ++lineId, from: "system", text }];
+    },
 
     clear() {
       messages.value = [];
+      unread.value = 0;
     },
 
     forget() {

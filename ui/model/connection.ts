@@ -3,39 +3,59 @@
  * reconnect with backoff when it drops, stop for good when refused. It owns
  * the stranger model and hands it what the server says about partners.
  *
+ * A socket that drops during a call is reopened with the same identity
+ * first, for up to RESUME_MS: the server lets the new socket take over the
+ * old one and keeps the pair, so the call survives a network change. Only
+ * then, or without a stranger, does the page start afresh with a new one.
+ *
  * Every socket event checks that its client is still the current one: a
  * dropped socket's late events must not touch the next socket's stranger.
  */
 import { batch, computed, type ReadonlySignal, signal } from "@preact/signals";
+import type { RefusalCode } from "../../src/protocol/index.ts";
 import { Blocked, type OpenSignaling, type RequestIdentity, type SignalingClient } from "../peer-client.ts";
 import { createStrangerModel, type StrangerDeps, type StrangerModel } from "./stranger.ts";
-import { CAPTION, TEXT } from "./text.ts";
+import { CAPTION, type CaptionKey, TEXT } from "./text.ts";
 
 export type ServerState = "connecting" | "connected" | "disconnected" | "blocked";
 
 export const RECONNECT_MAX_MS = 15_000;
+/** How long a dropped socket is reopened with the same identity, to keep a call: the server keeps an unanswering socket's pair ~12 s. */
+export const RESUME_MS = 12_000;
+
+/** Why the server refused this visitor: the page says it in the visitor's language. */
+export interface Refused {
+  readonly code: RefusalCode;
+  readonly country: string | null;
+}
 
 export interface ConnectionDeps extends Omit<StrangerDeps, "client"> {
   readonly requestIdentity: RequestIdentity;
   readonly openSignaling: OpenSignaling;
-  readonly now: () => number;
   readonly random: () => number;
 }
 
-export interface ConnectionModel
-  extends Pick<StrangerModel, "peerState" | "remoteStream" | "strangerMedia" | "channel" | "canChat" | "tell" | "replaceTrack"> {
+export interface ConnectionModel extends
+  Pick<
+    StrangerModel,
+    "peerState" | "remoteStream" | "strangerMedia" | "channel" | "canChat" | "tell" | "replaceTrack" | "reconnecting" | "quality"
+  > {
   readonly serverState: ReadonlySignal<ServerState>;
-  /** The server's words when it refuses this visitor. */
-  readonly blockedMessage: ReadonlySignal<string>;
+  /** Why the server refused this visitor, once it has. */
+  readonly refused: ReadonlySignal<Refused | null>;
   /** When the next reconnect is due (ms since the epoch); null unless waiting to reconnect. */
   readonly reconnectAt: ReadonlySignal<number | null>;
+  /** Visitors online, as the server last said; null until it has. */
+  readonly online: ReadonlySignal<number | null>;
   readonly canNext: ReadonlySignal<boolean>;
   /** Laid over the stranger's video: why there is none, or why it is dark. */
-  readonly strangerCaption: ReadonlySignal<string | null>;
+  readonly strangerCaption: ReadonlySignal<CaptionKey | null>;
   /** Identity, socket, then a stranger without a click. */
   connect(): Promise<void>;
   /** Leave this stranger (they are told) and find another. */
   next(): void;
+  /** What we ask for changed: while waiting, ask again with it. */
+  refind(): void;
   /** Stops everything: reconnects, the stranger's links, the socket. */
   dispose(): void;
 }
@@ -48,19 +68,24 @@ export interface ConnectionModel
  */
 export function createConnectionModel(deps: ConnectionDeps): ConnectionModel {
   const serverState = signal<ServerState>("connecting");
-  const blockedMessage = signal("");
+  const refused = signal<Refused | null>(null);
   const reconnectAt = signal<number | null>(null);
+  const online = signal<number | null>(null);
   const canNext = computed(() => serverState.value === "connected");
   let client: SignalingClient | null = null;
   let attempts = 0;
   let reconnectTimer: unknown;
+  /** While reopening a dropped socket with the same identity: until when. */
+  let resumeUntil: number | null = null;
   const stranger = createStrangerModel({ ...deps, client: () => client });
-  const strangerCaption = computed(() => {
+  const strangerCaption = computed((): CaptionKey | null => {
+    if (deps.wish().textOnly) return CAPTION.textOnly;
+    if (stranger.reconnecting.value) return CAPTION.reconnecting;
     switch (stranger.peerState.value) {
       case "idle":
         return serverState.value === "connected" ? null : CAPTION.connecting;
       case "waiting":
-        return CAPTION.looking;
+        return (deps.wish().interests?.length ?? 0) > 0 ? CAPTION.lookingShared : CAPTION.looking;
       case "connecting":
         return CAPTION.connecting;
     }
@@ -77,18 +102,23 @@ export function createConnectionModel(deps: ConnectionDeps): ConnectionModel {
     try {
       identity = await deps.requestIdentity();
     } catch (error) {
-      if (error instanceof Blocked) return block(error.message);
-      return retry();
+      if (error instanceof Blocked) return block(error);
+      return retry(() => void connect());
     }
     const mine: SignalingClient = deps.openSignaling(identity, {
       open() {
         if (client !== mine) return;
         attempts = 0;
-        serverState.value = "connected";
-        stranger.find();
+        resumeUntil = null;
+        batch(() => {
+          reconnectAt.value = null;
+          serverState.value = "connected";
+        });
+        // Back on the same identity with a stranger: the server repeats their MATCH, or says they left.
+        if (!stranger.present()) stranger.find();
       },
-      match({ peer, role }) {
-        if (client === mine) stranger.matched(peer, role);
+      match({ peer, role, interests }) {
+        if (client === mine) stranger.matched(peer, role, interests);
       },
       partnerLeft({ peer }) {
         if (client === mine) stranger.left(peer);
@@ -101,43 +131,54 @@ export function createConnectionModel(deps: ConnectionDeps): ConnectionModel {
         if (client === mine) stranger.called(link);
         else link.close();
       },
+      online(count) {
+        if (client === mine) online.value = count;
+      },
+      restart(restart) {
+        if (client === mine) stranger.restarted(restart);
+      },
       closed() {
         if (client !== mine) return;
+        if (stranger.present()) resumeUntil ??= deps.now() + RESUME_MS;
+        if (stranger.present() && deps.now() < resumeUntil!) return retry(() => mine.reconnect());
+        resumeUntil = null;
         client = null;
         mine.destroy();
         batch(() => {
           stranger.reset(TEXT.lost);
           serverState.value = "disconnected";
         });
-        retry();
+        retry(() => void connect());
       },
     });
     client = mine;
   }
 
-  function retry() {
+  function retry(action: () => void) {
     const delay = Math.min(RECONNECT_MAX_MS, 500 * 2 ** attempts++) * (0.75 + deps.random() / 2);
     batch(() => {
       serverState.value = "disconnected";
       reconnectAt.value = deps.now() + delay;
     });
-    reconnectTimer = deps.timers.set(() => void connect(), delay);
+    deps.timers.clear(reconnectTimer);
+    reconnectTimer = deps.timers.set(action, delay);
   }
 
-  function block(message: string) {
+  function block(error: Blocked) {
     client?.destroy();
     client = null;
     batch(() => {
       stranger.reset();
       serverState.value = "blocked";
-      blockedMessage.value = message;
+      refused.value = { code: error.code, country: error.country };
     });
   }
 
   return {
     serverState,
-    blockedMessage,
+    refused,
     reconnectAt,
+    online,
     canNext,
     strangerCaption,
     peerState: stranger.peerState,
@@ -145,12 +186,18 @@ export function createConnectionModel(deps: ConnectionDeps): ConnectionModel {
     strangerMedia: stranger.strangerMedia,
     channel: stranger.channel,
     canChat: stranger.canChat,
+    reconnecting: stranger.reconnecting,
+    quality: stranger.quality,
     tell: stranger.tell,
     replaceTrack: stranger.replaceTrack,
     connect,
 
     next() {
       if (canNext.value) stranger.next();
+    },
+
+    refind() {
+      if (client && serverState.value === "connected" && stranger.peerState.value === "waiting") stranger.find();
     },
 
     dispose() {
