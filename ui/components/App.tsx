@@ -1,17 +1,28 @@
 /**
- * The whole page: status, the two videos, chat and controls; or the refusal
- * notice. The one component that sees the whole model: it hands each part
- * only the signals and actions that part renders.
+ * The whole page: the bar, the stage, the controls, and beside them the
+ * settings and the chat; or the refusal notice. The one component that sees
+ * the whole model: it hands each part only the signals and actions that part
+ * renders, and the catalog of the visitor's language.
  */
-import { useEffect } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
+import { CATALOGS } from "../i18n/index.ts";
+import { refusalWords } from "../model/text.ts";
 import type { PageModel } from "../state.ts";
 import { ChatPanel } from "./ChatPanel.tsx";
-import { Controls } from "./Controls.tsx";
-import { Status } from "./Status.tsx";
-import { Video } from "./Video.tsx";
+import { Controls, type Panel } from "./Controls.tsx";
+import { Devices } from "./Devices.tsx";
+import { Header } from "./Header.tsx";
+import { MatchSettings } from "./MatchSettings.tsx";
+import { Stage } from "./Stage.tsx";
+
+/** Where the layout turns into the phone's (style.css says the same). */
+const NARROW = "(max-width: 720px)";
 
 export function App({ model }: { model: PageModel }) {
-  const { next } = model;
+  const { next, settings } = model;
+  const t = CATALOGS[settings.locale.value];
+  const [panel, show] = useState<Panel>(null);
+  const narrow = useMedia(NARROW);
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       // Escape also cancels an input method's composition: that is not Next.
@@ -20,51 +31,93 @@ export function App({ model }: { model: PageModel }) {
     addEventListener("keydown", onKey);
     return () => removeEventListener("keydown", onKey);
   }, [next]);
+  useEffect(() => {
+    document.documentElement.lang = t.lang;
+  }, [t]);
 
+  const textOnly = settings.textOnly.value;
+  const refused = model.refused.value;
+  const layout = ["app", textOnly ? "text-only" : "", panel ? `panel-${panel}` : ""].join(" ").trim();
   return (
-    <main class="app">
-      <header class="bar">
-        <h1>chatroulette</h1>
-        <Status server={model.serverState} peer={model.peerState} reconnectAt={model.reconnectAt} />
-      </header>
+    <main class={layout}>
+      <Header
+        t={t}
+        online={model.online}
+        server={model.serverState}
+        peer={model.peerState}
+        reconnectAt={model.reconnectAt}
+        locale={settings.locale}
+        setLocale={settings.setLocale}
+      />
       {model.serverState.value === "blocked"
         ? (
           <section class="notice" role="alert">
-            <h2>Not available here</h2>
-            <p>{model.blockedMessage.value}</p>
+            <h2>{t.notAvailable}</h2>
+            <p>{refused ? refusalWords(t, refused) : t.refused}</p>
           </section>
         )
         : (
           <>
-            <section class="stage" aria-label="Video">
-              <Video id="peerVideo" stream={model.remoteStream.value} label="Stranger's video">
-                {model.strangerCaption.value}
-              </Video>
-              <Video id="localVideo" stream={model.localStream} muted mirrored label="Your video">
-                {model.ownCaption.value}
-              </Video>
-            </section>
-            <ChatPanel
-              messages={model.messages}
-              strangerTyping={model.strangerTyping}
-              canChat={model.canChat}
-              maxLength={model.maxMessageLength}
-              send={model.send}
-              typing={model.typing}
+            <Stage
+              t={t}
+              remote={model.remoteStream}
+              local={model.localStream}
+              strangerCaption={model.strangerCaption}
+              ownCaption={model.ownCaption}
+              mirrored={!model.screen.sharing.value}
+              quality={model.quality}
+              volume={model.audio.volume}
+              muted={model.audio.muted}
+              next={next}
             />
             <Controls
+              t={t}
               problem={model.mediaProblem}
               retry={model.retryMedia}
-              inputs={model.inputs}
-              selected={model.selected}
-              select={model.selectDevice}
               enabled={model.enabled}
               toggle={model.toggle}
+              screen={model.screen}
+              audio={model.audio}
+              textOnly={textOnly}
+              unread={model.unread}
+              panel={panel}
+              show={show}
               canNext={model.canNext}
-              next={model.next}
+              next={next}
             />
+            <aside class="side">
+              <section class="settings" aria-label={t.settings}>
+                <button type="button" class="phone-only close" onClick={() => show(null)}>{t.closeSettings}</button>
+                <MatchSettings t={t} settings={settings} />
+                {!textOnly && <Devices t={t} inputs={model.inputs} selected={model.selected} select={model.selectDevice} />}
+              </section>
+              <ChatPanel
+                t={t}
+                messages={model.messages}
+                strangerTyping={model.strangerTyping}
+                canChat={model.canChat}
+                maxLength={model.maxMessageLength}
+                send={model.send}
+                typing={model.typing}
+                visible={!narrow || panel === "chat"}
+                seen={model.seen}
+                close={() => show(null)}
+              />
+            </aside>
           </>
         )}
     </main>
   );
+}
+
+/** Whether a media query matches, following it. */
+function useMedia(query: string): boolean {
+  const [matches, set] = useState(() => matchMedia(query).matches);
+  useEffect(() => {
+    const list = matchMedia(query);
+    const change = () => set(list.matches);
+    list.addEventListener("change", change);
+    return () => list.removeEventListener("change", change);
+  }, [query]);
+  return matches;
 }
