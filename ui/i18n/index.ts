@@ -6,10 +6,11 @@
  */
 import { type Catalog, en, type TextKey } from "./en.ts";
 import { zh } from "./zh.ts";
+import { PAGE_LOCALES } from "../../src/protocol/index.ts";
 
 export type { Catalog, TextKey };
 
-export const LOCALES = ["en", "zh"] as const;
+export const LOCALES = PAGE_LOCALES;
 export type Locale = (typeof LOCALES)[number];
 
 export const CATALOGS: Readonly<Record<Locale, Catalog>> = { en, zh };
