@@ -80,11 +80,11 @@ export function Controls({ t, problem, retry, enabled, toggle, screen, audio, te
           </button>
         </>
       )}
-      <button type="button" class="phone-only" aria-expanded={panel === "chat"} onClick={() => show(panel === "chat" ? null : "chat")}>
+      <button id="openChat" type="button" class="phone-only" aria-expanded={panel === "chat"} onClick={() => show(panel === "chat" ? null : "chat")}>
         {t.chat}
         {count > 0 && <span class="badge" aria-label={t.unread(String(count))}>{count}</span>}
       </button>
-      <button type="button" class="phone-only" aria-expanded={panel === "settings"} onClick={() => show(panel === "settings" ? null : "settings")}>
+      <button id="openSettings" type="button" class="phone-only" aria-expanded={panel === "settings"} onClick={() => show(panel === "settings" ? null : "settings")}>
         {t.settings}
       </button>
       <button id="next" type="button" class="next" onClick={next} disabled={!canNext.value} aria-keyshortcuts="Escape">
