@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import { isolate } from "../dev/netns.ts";
 
 /** Suites that start browsers, CLIs or runtimes, or wait out real timeouts. */
-const SLOW = ["cli", "deno", "e2e", "e2e-visitor", "http-hardening", "signaling-limits", "smoke"];
+const SLOW = ["cli", "deno", "deploying", "e2e", "e2e-relay", "e2e-visitor", "http-hardening", "signaling-limits", "smoke", "tls", "turn"];
 
 const args = process.argv.slice(2);
 isolate("test/run.ts", args);

@@ -8,6 +8,7 @@ import { describe, test } from "node:test";
 import { createLogger } from "../src/log.ts";
 import type { MatchEvent } from "../src/matchmaker/core.ts";
 import { createMemoryStore } from "../src/matchmaker/store.ts";
+import { createMetrics } from "../src/metrics/metrics.ts";
 import { decodeServerFrame, defaultWish, type ServerFrame } from "../src/protocol/index.ts";
 import { LIMITS } from "../src/signaling/limits.ts";
 import { type FrameSocket, Session } from "../src/signaling/session.ts";
@@ -44,6 +45,7 @@ function setup() {
   const relayed: Array<[string, string]> = [];
   const delivered: MatchEvent[] = [];
   const forgotten: Session[] = [];
+  const metrics = createMetrics({ online: () => 1, waiting: () => store.waiting() });
   session = new Session("me", socket, {
     store,
     forget: (s) => forgotten.push(s),
@@ -55,10 +57,11 @@ function setup() {
     now: () => now,
     log: createLogger("silent"),
     preferences: false,
+    metrics,
   });
   const s = session;
   const frame = (value: unknown) => s.message(Buffer.from(typeof value === "string" ? value : JSON.stringify(value)), false);
-  return { s, socket, store, relayed, delivered, forgotten, frame, advance: (ms: number) => now += ms, now: () => now };
+  return { s, socket, store, relayed, delivered, forgotten, frame, metrics, advance: (ms: number) => now += ms, now: () => now };
 }
 
 describe("budgets", () => {

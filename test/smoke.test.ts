@@ -13,9 +13,11 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test, type TestContext } from "node:test";
+import { coturnMissing, startCoturn } from "../dev/coturn.ts";
 import type { MatchStore } from "../src/matchmaker/store.ts";
 import { runCli, serveCli } from "./support/cli.ts";
 import { withServer } from "./support/server.ts";
+import { waitFor } from "./support/wait.ts";
 
 interface Report {
   ok: boolean;
@@ -60,6 +62,24 @@ describe("chatroulette smoke", () => {
     assert.match(lines[0], /^chatroulette smoke http:\/\/127\.0\.0\.1:\d+\/ \(1 pair\)$/);
     assert.ok(lines.some((l) => /^  ok +\d+ ms  pair 1: receive video frames both ways$/.test(l)), stdout);
     assert.match(lines.at(-1)!, /^PASS \(\d+ steps in [\d.]+ s\)$/);
+  });
+
+  test("when the server is --relay-only, then --media passes through coturn's relay and checks that it did", { skip: coturnMissing() ?? false }, async (t) => {
+    const turn = await startCoturn();
+    t.after(() => turn.stop());
+    const server = await serveCli(t, ["--turn-url", turn.url, "--turn-secret", turn.secret, "--relay-only"]);
+    const { code, report } = await smoke(t, [server.url, "--media", "--pairs", "2"]);
+    assert.equal(code, 0, JSON.stringify(report));
+    const names = report.steps.map((s) => s.name);
+    for (const step of ["pair 1: receive video frames both ways", "pair 1: media goes through the TURN relay", "pair 2: media goes through the TURN relay"]) {
+      assert.ok(names.includes(step), step);
+    }
+    // coturn's own account as each relay session ends: bytes relayed to and from a peer, for every bot.
+    const relayedFor = () => {
+      const users = [...turn.log().matchAll(/peer usage: realm=<[^>]*>, username=<\d+:([0-9a-f-]{36})>, rp=\d+, rb=(\d+)/g)];
+      return new Set(users.filter((m) => Number(m[2]) > 0).map((m) => m[1])).size;
+    };
+    await waitFor(() => relayedFor() === 4, { timeout: 15_000 }).catch(() => assert.fail(`relayed for ${relayedFor()} of 4 bots`));
   });
 
   test("when run against a Deno server, then it passes", async (t) => {

@@ -8,6 +8,7 @@ import type { Peer } from "peerjs";
 import {
   type ClientConfig,
   type ClientFrame,
+  decodeIdentity,
   decodeRefusal,
   decodeServerFrame,
   type FindPayload,
@@ -83,23 +84,37 @@ export function identityRequester(origin = "", early?: Promise<Response>): Reque
       throw new Blocked(refusal?.message ?? "refused", refusal?.error ?? "country_blocked", country);
     }
     if (!res.ok) throw new Error(`identity: HTTP ${res.status}`);
-    return await res.json() as Identity;
+    const identity = decodeIdentity(await res.json().catch(() => null));
+    if (!identity) throw new Error("identity: not an identity");
+    return identity;
   };
 }
 
 /**
- * Opens peerjs against the server at `location` (the page's own). Scripted
- * visitors pass a private `pool` so that they only meet each other.
+ * Opens peerjs against the server at `location` (the page's own), with the
+ * identity's ICE servers (its own TURN credentials) when it has them.
+ * Scripted visitors pass a private `pool` so that they only meet each other.
+ * `relayOnly` is asked at each new connection (a visitor's "Hide my IP
+ * address"); the server's `relay: "forced"` makes every connection relayed.
  */
 export function peerSignaling(
   PeerClass: typeof Peer,
   config: ClientConfig,
   location: Pick<Location, "protocol" | "hostname" | "port">,
-  { pool }: { pool?: string } = {},
+  { pool, relayOnly = () => false }: { pool?: string; relayOnly?: () => boolean } = {},
 ): OpenSignaling {
   const secure = location.protocol === "https:";
   const find = (wish: FindPayload = {}): ClientFrame => ({ type: "FIND", payload: pool ? { ...wish, pool } : wish });
-  return ({ id, token }, events) => {
+  const forced = config.relay === "forced";
+  return ({ id, token, iceServers = config.iceServers }, events) => {
+    // peerjs hands this object to every RTCPeerConnection it makes, which
+    // reads it then: the policy getter takes a choice made since into account.
+    const rtc: RTCConfiguration = {
+      iceServers: [...iceServers] as RTCIceServer[],
+      get iceTransportPolicy(): RTCIceTransportPolicy {
+        return forced || relayOnly() ? "relay" : "all";
+      },
+    };
     const peer = new PeerClass(id, {
       host: location.hostname,
       port: Number(location.port) || (secure ? 443 : 80),
@@ -107,7 +122,7 @@ export function peerSignaling(
       key: config.key,
       token,
       secure,
-      config: { iceServers: [...config.iceServers] as RTCIceServer[] },
+      config: rtc,
       debug: 0,
     });
     let closed = false;

@@ -33,6 +33,8 @@ export interface CallLink extends IceLink {
   answer(stream: MediaStream): void;
   /** Swaps the outgoing track of that kind without renegotiating. */
   replaceTrack(track: MediaStreamTrack): void;
+  /** The call's WebRTC statistics as the browser gives them (how it is connected); null once it is gone. */
+  rtcStats(): Promise<RTCStatsReport | null>;
   close(): void;
 }
 
@@ -110,6 +112,7 @@ export function callLink(call: MediaConnection): CallLink {
       const sender = call.peerConnection?.getSenders().find((s) => s.track?.kind === track.kind);
       void sender?.replaceTrack(track);
     },
+    rtcStats: async () => call.peerConnection ? await call.peerConnection.getStats() : null,
     close: () => call.close(),
   };
 }

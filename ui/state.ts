@@ -9,11 +9,13 @@
  * random) come in as adapters, so the whole page runs under node:test with
  * fakes of the browser, and scripted visitors (src/smoke/bot.ts) run it under Node.
  */
-import { effect, untracked } from "@preact/signals";
+import { effect, type ReadonlySignal, untracked } from "@preact/signals";
 import type { MediaAdapter } from "./media.ts";
 import { type ChatModel, createChatModel } from "./model/chat.ts";
 import { type ConnectionModel, createConnectionModel } from "./model/connection.ts";
 import { createLocalMediaModel, type LocalMediaModel } from "./model/local-media.ts";
+import { createPrivacyModel, type PrivacyModel } from "./model/privacy.ts";
+import { createRouteModel, type Route } from "./model/route.ts";
 import { createScreenShareModel, type ScreenShareModel } from "./model/screen-share.ts";
 import { createSettingsModel, type SettingsModel, type SettingsStore } from "./model/settings.ts";
 import { createStrangerAudioModel, type StrangerAudioModel } from "./model/stranger-audio.ts";
@@ -33,6 +35,8 @@ export interface PageDeps {
   readonly pageLanguage?: string;
   /** The server filters by declared gender (client config). */
   readonly preferences?: boolean;
+  /** The "Hide my IP address" choice, which openSignaling also reads; none offered by default. */
+  readonly privacy?: PrivacyModel;
   readonly timers?: Timers;
   readonly now?: () => number;
   readonly random?: () => number;
@@ -73,6 +77,9 @@ export interface PageModel
   readonly settings: SettingsModel;
   readonly screen: ScreenShareModel;
   readonly audio: StrangerAudioModel;
+  /** How the call is connected (direct or through the TURN relay); null until known. */
+  readonly route: ReadonlySignal<Route | null>;
+  readonly privacy: PrivacyModel;
   /** Ask for camera and microphone (unless text only) and for a partner at once, no click needed. */
   start(): void;
   /** Stops everything (page unload, tests). */
@@ -118,6 +125,7 @@ export function createPageModel(deps: PageDeps): PageModel {
   });
   const chat = createChatModel({ link: connection, maxMessageLength: deps.maxMessageLength, timers, now });
   const stops: Array<() => void> = [];
+  const route = createRouteModel({ call: connection.call, timers });
 
   return {
     serverState: connection.serverState,
@@ -152,6 +160,8 @@ export function createPageModel(deps: PageDeps): PageModel {
     settings,
     screen,
     audio: createStrangerAudioModel(),
+    route: route.route,
+    privacy: deps.privacy ?? createPrivacyModel({ relay: "unavailable" }),
 
     start() {
       media.start(!settings.textOnly.peek());
@@ -179,6 +189,7 @@ export function createPageModel(deps: PageDeps): PageModel {
     dispose() {
       for (const stop of stops.splice(0)) stop();
       screen.stop();
+      route.dispose();
       connection.dispose();
       media.dispose();
     },

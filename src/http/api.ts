@@ -4,16 +4,16 @@
  */
 import express from "express";
 import type { GeoGate } from "../geo/gate.ts";
-import type { Identities } from "../identity.ts";
 import { Refusal } from "../refusal.ts";
-import type { ClientConfig } from "../protocol/index.ts";
+import type { ClientConfig, Identity } from "../protocol/index.ts";
 
 /** Largest request body on /api: 413 past it. */
 export const MAX_BODY_BYTES = 4096;
 
 export interface ApiDeps {
   readonly geoGate: GeoGate;
-  readonly identities: Identities;
+  /** A new identity (with this visitor's TURN credentials, when there is TURN). */
+  readonly issueIdentity: () => Identity;
   readonly clientConfig: ClientConfig;
   readonly stats: () => Promise<{ online: number; waiting: number }>;
 }
@@ -28,9 +28,9 @@ export function gateMiddleware(geoGate: GeoGate): express.RequestHandler {
 
 /**
  * @example
- * app.use("/api", createApi({ geoGate, identities, clientConfig, stats }));
+ * app.use("/api", createApi({ geoGate, issueIdentity, clientConfig, stats }));
  */
-export function createApi({ geoGate, identities, clientConfig, stats }: ApiDeps): express.Router {
+export function createApi({ geoGate, issueIdentity, clientConfig, stats }: ApiDeps): express.Router {
   const api = express.Router();
   api.use((_req, res, next) => {
     res.set("Cache-Control", "no-store");
@@ -40,7 +40,7 @@ export function createApi({ geoGate, identities, clientConfig, stats }: ApiDeps)
   // No endpoint reads a body yet; whatever is sent is read (and refused past this) by the library, not buffered.
   api.use(express.raw({ type: () => true, limit: MAX_BODY_BYTES }));
   api.post("/identity", (_req, res) => {
-    res.status(201).json(identities.issue());
+    res.status(201).json(issueIdentity());
   });
   api.get("/config", (_req, res) => {
     res.json(clientConfig);

@@ -5,9 +5,8 @@
 import express from "express";
 import type { Config } from "../config/schema.ts";
 import type { GeoGate } from "../geo/gate.ts";
-import type { Identities } from "../identity.ts";
 import type { Logger } from "../log.ts";
-import type { ClientConfig } from "../protocol/index.ts";
+import type { ClientConfig, Identity, RefusalCode } from "../protocol/index.ts";
 import { Refusal } from "../refusal.ts";
 import type { Signaling } from "../signaling/signaling.ts";
 import { createApi, gateMiddleware } from "./api.ts";
@@ -19,26 +18,38 @@ import type { Page } from "./page.ts";
 export interface AppParts {
   readonly config: Pick<Config, "path" | "allowOrigin">;
   readonly geoGate: GeoGate;
-  readonly identities: Identities;
+  readonly issueIdentity: () => Identity;
   readonly clientConfig: ClientConfig;
   readonly signaling: Signaling;
   readonly stats: () => Promise<{ online: number; waiting: number }>;
   readonly page: Page;
   readonly log: Logger;
+  /** Why the server is not admitting visitors now (shutting down, full), or null when it is: for /readyz. */
+  readonly notReady: () => RefusalCode | null;
+  /** Hears every refusal answered. */
+  readonly refused?: (code: RefusalCode) => void;
 }
 
 /**
  * @example
- * const app = createApp({ config, geoGate, identities, clientConfig, signaling, stats, page, log });
+ * const app = createApp({ config, geoGate, issueIdentity, clientConfig, signaling, stats, page, log, notReady });
  */
-export function createApp({ config, geoGate, identities, clientConfig, signaling, stats, page, log }: AppParts): express.Express {
+export function createApp(
+  { config, geoGate, issueIdentity, clientConfig, signaling, stats, page, log, notReady, refused }: AppParts,
+): express.Express {
   const app = express();
   app.disable("x-powered-by");
   app.use(securityHeaders(config.allowOrigin));
   app.get("/healthz", (_req, res) => {
     res.type("text/plain").send("ok");
   });
-  app.use("/api", corsFor(config.allowOrigin), createApi({ geoGate, identities, clientConfig, stats }));
+  // For load balancers: 503 while shutting down or full (and, before the app exists, while starting: see server.ts).
+  app.get("/readyz", (_req, res) => {
+    const why = notReady();
+    if (why) throw new Refusal(why);
+    res.set("Cache-Control", "no-store").type("text/plain").send("ready");
+  });
+  app.use("/api", corsFor(config.allowOrigin), createApi({ geoGate, issueIdentity, clientConfig, stats }));
   // Mounting PeerServer's app starts it (its timers included).
   app.use(config.path, gateMiddleware(geoGate), signaling.app);
   app.use(page.router);
@@ -46,6 +57,6 @@ export function createApp({ config, geoGate, identities, clientConfig, signaling
   app.use(() => {
     throw new Refusal("not_found");
   });
-  app.use(errorHandler(log));
+  app.use(errorHandler(log, refused));
   return app;
 }

@@ -1,11 +1,17 @@
 /**
  * What the page (and any scripted client) needs to know to connect: served
  * inline in the page and at GET /api/config. Nothing here is hard-coded to a
- * host or port; the page connects back to wherever it was loaded from.
+ * host or port; the page connects back to wherever it was loaded from. TURN
+ * servers are not here: each identity brings its own credentials for them.
  */
 import type { Config } from "../config/schema.ts";
-import { type ClientConfig, MAX_MESSAGE_LENGTH, PEER_KEY } from "../protocol/index.ts";
+import { type ClientConfig, type IceServer, MAX_MESSAGE_LENGTH, PEER_KEY, type RelayPolicy } from "../protocol/index.ts";
 
-export function clientConfig({ path, iceServers, preferences }: Pick<Config, "path" | "iceServers" | "preferences">): ClientConfig {
-  return { path: `${path}/`, key: PEER_KEY, iceServers, maxMessageLength: MAX_MESSAGE_LENGTH, preferences };
+export function clientConfig(
+  { path, stunUrl, turnUrl, relayOnly, iceServers, preferences }: Pick<Config, "path" | "stunUrl" | "turnUrl" | "relayOnly" | "iceServers" | "preferences">,
+): ClientConfig {
+  const relay: RelayPolicy = relayOnly ? "forced" : turnUrl.length > 0 ? "optional" : "unavailable";
+  // Relayed media never uses STUN: no need to have every visitor ask it.
+  const stun: IceServer[] = relayOnly || stunUrl.length === 0 ? [] : [{ urls: stunUrl.length === 1 ? stunUrl[0] : [...stunUrl] }];
+  return { path: `${path}/`, key: PEER_KEY, iceServers: [...stun, ...iceServers], maxMessageLength: MAX_MESSAGE_LENGTH, relay, preferences };
 }

@@ -2,6 +2,7 @@
 import type { Logger } from "../log.ts";
 import type { MatchEvent } from "../matchmaker/core.ts";
 import type { MatchStore } from "../matchmaker/store.ts";
+import type { Metrics } from "../metrics/metrics.ts";
 import type { Session } from "./session.ts";
 
 /** What a session needs of its socket: ws's WebSocket satisfies it. */
@@ -25,5 +26,6 @@ export interface SessionDeps {
   readonly log: Logger;
   /** --preferences: without it, FIND's preferences are dropped (and the client told). */
   readonly preferences: boolean;
+  readonly metrics: Pick<Metrics, "rejectedFrame" | "waited">;
 }
 

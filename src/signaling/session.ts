@@ -36,6 +36,8 @@ export class Session implements SocketOwner {
   /** The online count last told, and when. */
   #toldOnline = -1;
   #toldOnlineAt = -Infinity;
+  /** When this visitor asked for a partner and has not had one since; null when it is not looking. */
+  #findAt: number | null = null;
 
   readonly id: string;
   readonly socket: FrameSocket;
@@ -61,6 +63,7 @@ export class Session implements SocketOwner {
       this.partner = replaces.partner;
       this.previous = replaces.previous;
       this.#news = replaces.#news;
+      this.#findAt = replaces.#findAt;
       this.#commands = replaces.#commands;
     }
   }
@@ -108,11 +111,14 @@ export class Session implements SocketOwner {
           wish = { ...wish, preferences: null };
           this.#reject("preferences_off", "This server does not filter by gender (it runs without --preferences): preferences ignored.");
         }
+        // Asking again while waiting keeps one's place, and so one's wait.
+        if (this.partner !== null || this.#findAt === null) this.#findAt = now;
         this.#leavePartner();
         this.#run(() => this.deps.store.find(this.id, wish, this.deps.now()));
         return;
       }
       case "STOP":
+        this.#findAt = null;
         this.#leavePartner();
         this.#run(() => this.deps.store.stop(this.id, this.deps.now()));
         return;
@@ -132,6 +138,8 @@ export class Session implements SocketOwner {
       case "waiting":
         return this.#send({ type: "WAITING", payload: { pool: event.pool } });
       case "matched":
+        if (this.#findAt !== null) this.deps.metrics.waited(event.pool, this.deps.now() - this.#findAt);
+        this.#findAt = null;
         this.#leavePartner();
         this.partner = event.partner;
         this.#news = matchFrame(event);
@@ -242,6 +250,7 @@ export class Session implements SocketOwner {
   }
 
   #reject(code: FrameErrorCode, msg: string): void {
+    this.deps.metrics.rejectedFrame(code);
     this.#send({ type: "REJECTED", payload: { code, msg } });
   }
 

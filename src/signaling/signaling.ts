@@ -13,6 +13,7 @@ import type { Identities } from "../identity.ts";
 import type { Logger } from "../log.ts";
 import type { MatchEvent } from "../matchmaker/core.ts";
 import type { MatchStore } from "../matchmaker/store.ts";
+import type { Metrics } from "../metrics/metrics.ts";
 import { PEER_KEY } from "../protocol/index.ts";
 import { createPeerServer, type GatedSocket } from "./peer-server.ts";
 import { CLOSE } from "./limits.ts";
@@ -26,9 +27,12 @@ export interface Signaling {
   readonly app: ReturnType<typeof createPeerServer>["app"];
   /** Visitors with an open signaling socket. */
   online(): number;
-  /** Close every socket (1001) and wait until they are gone. */
+  /** Refuse new sockets (503 shutting_down), close every socket (1001) and wait until they are gone. */
   close(): Promise<void>;
 }
+
+/** What signaling counts: matchmaking events, refused upgrades, rejected frames, waits. */
+export type SignalingMetrics = Pick<Metrics, "matched" | "partnerLeft" | "refused" | "rejectedFrame" | "waited">;
 
 /**
  * @example
@@ -36,7 +40,7 @@ export interface Signaling {
  * app.use("/signaling", signaling.app);
  */
 export function createSignaling(
-  { httpServer, path, maxClients, allowOrigin, geoGate, identities, store, preferences = false, now = Date.now, log }: {
+  { httpServer, path, maxClients, allowOrigin, geoGate, identities, store, metrics, preferences = false, now = Date.now, log }: {
     httpServer: Server;
     path: string;
     maxClients: number;
@@ -47,6 +51,7 @@ export function createSignaling(
     geoGate: GeoGate;
     identities: Identities;
     store: MatchStore;
+    metrics: SignalingMetrics;
     now?: () => number;
     log: Logger;
   },
@@ -55,16 +60,22 @@ export function createSignaling(
   const socketPath = `${path}/peerjs`;
   const sessions = new Map<string, Session>();
   const deliver = (events: readonly MatchEvent[]) => {
-    for (const event of events) sessions.get(event.to)?.receive(event);
+    for (const event of events) {
+      // Each pair is told twice (once per side): counted once.
+      if (event.type === "matched" && event.role === "caller") metrics.matched(event.pool);
+      else if (event.type === "partner-left") metrics.partnerLeft(event.reason);
+      sessions.get(event.to)?.receive(event);
+    }
   };
   const forget = (session: Session) => {
     if (sessions.get(session.id) === session) sessions.delete(session.id);
   };
   const relay = (to: string, text: string) => sessions.get(to)?.push(text);
-  const deps = { store, deliver, forget, relay, now, log, preferences };
+  const deps = { store, deliver, forget, relay, now, log, metrics, preferences };
   const originAllowed = createOriginCheck(allowOrigin);
   let ticking: ReturnType<typeof setInterval> | undefined;
   let matching = false;
+  let closing = false;
   const tick = () => {
     const at = now();
     const online = sessions.size;
@@ -85,6 +96,7 @@ export function createSignaling(
     if (url.pathname !== socketPath) throw new Refusal("not_found");
     const query = singleValues(url.searchParams);
     if (!originAllowed(req)) throw new Refusal("origin_not_allowed");
+    if (closing) throw new Refusal("shutting_down");
     const { id = "", token = "", key } = query;
     // A visitor coming back (same id) replaces its own socket: no new place is taken.
     if (sessions.size >= maxClients && !sessions.has(id)) throw new Refusal("server_full");
@@ -108,6 +120,7 @@ export function createSignaling(
       const refusal = error instanceof Refusal ? error : new Refusal("internal");
       if (refusal.code === "internal") log.error(`upgrade failed: ${(error as Error).stack ?? error}`);
       else log.debug(`refused upgrade: ${refusal.code}`);
+      metrics.refused(refusal.code);
       return refuse(socket, refusal);
     }
     peer.wss.handleUpgrade(req, socket, head, (ws) => {
@@ -129,6 +142,7 @@ export function createSignaling(
     app: peer.app,
     online: () => sessions.size,
     async close() {
+      closing = true;
       clearInterval(ticking);
       const closed = [...sessions.values()].map((session) => {
         const ws = session.socket as GatedSocket;

@@ -122,6 +122,14 @@ export class Bot {
     }
   }
 
+  /** Resolves once the call's selected candidate pair is known to go through a TURN relay. */
+  async relayed(): Promise<void> {
+    await this.until(() => this.chat.route.value !== null, "the call's route never became known");
+    if (this.chat.route.value !== "relay") {
+      throw new StepFailed(`${this.name}: media goes ${this.chat.route.value}, not through the relay the server requires`);
+    }
+  }
+
   leave(): void {
     this.chat.dispose();
     this.#media.close();

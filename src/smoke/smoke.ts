@@ -123,6 +123,10 @@ export async function runSmoke(options: SmokeOptions, onStep: (step: Step) => vo
         await Promise.all([b.heard(`hello from ${a.name}`), a.heard(`hello from ${b.name}`)]);
       });
       if (options.media) await step(`${p} receive video frames both ways`, () => Promise.all([a.seesVideo(), b.seesVideo()]));
+      // A relay-only server promises that strangers never see each other's addresses: check the call kept it.
+      if (options.media && config.relay === "forced") {
+        await step(`${p} media goes through the TURN relay`, () => Promise.all([a.relayed(), b.relayed()]));
+      }
     }
 
     if (pairs.length >= 2) {

@@ -169,6 +169,12 @@ export class FakeCall extends FakeIce implements CallLink {
   replaceTrack(track: MediaStreamTrack) {
     this.replaced.push(track as unknown as FakeTrack);
   }
+  /** What getStats answers: stats objects, each with its id and type. */
+  report: Array<{ readonly id: string; readonly type: string; readonly [key: string]: unknown }> = [];
+  async rtcStats() {
+    // RTCStatsReport is a read-only Map of those, by id.
+    return this.closed ? null : new Map(this.report.map((s) => [s.id, s])) as unknown as RTCStatsReport;
+  }
   close() {
     this.closed = true;
   }

@@ -12,11 +12,11 @@ export { ROOT };
 
 /**
  * Runs the real `chatroulette serve` (the command operators run) on
- * 127.0.0.1:0 with no ICE servers, plus `flags`.
+ * 127.0.0.1:0 with no STUN server, plus `flags`.
  */
 export async function serveCli(t: TestContext, flags: string[] = [], runtime: "node" | "deno" = "node"): Promise<RunningServer> {
   const args = ["serve", "--port", "0", "--host", "127.0.0.1", "--log-level", "error", ...flags];
-  const { url } = runCli(t, args, runtime, { CHATROULETTE_ICE_SERVERS: "[]" });
+  const { url } = runCli(t, args, runtime, { CHATROULETTE_STUN_URL: "none" });
   const port = Number(new URL(await url).port);
   return { url: await url, port, origin: (await url).replace(/\/$/, "") };
 }
@@ -32,6 +32,8 @@ export interface CliRun {
   readonly child: ChildProcess;
   /** Resolves with the first stdout line that holds a URL. */
   readonly url: Promise<string>;
+  /** What it has printed so far. */
+  output(): { stdout: string; stderr: string };
   /** Resolves when the process exits. */
   readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 }
@@ -52,8 +54,8 @@ export function runCli(
   const url = new Promise<string>((resolve, reject) => {
     child.stdout!.on("data", (chunk) => {
       stdout += chunk;
-      const line = stdout.split("\n").find((l) => l.includes("http://"));
-      if (line) resolve(line.match(/http:\/\/\S+/)![0]);
+      const line = stdout.split("\n").find((l) => /https?:\/\//.test(l));
+      if (line) resolve(line.match(/https?:\/\/\S+/)![0]);
     });
     child.on("exit", () => reject(new Error(`exited before printing a URL: ${stderr}`)));
   });
@@ -64,5 +66,5 @@ export function runCli(
   t.after(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   });
-  return { child, url, exit };
+  return { child, url, exit, output: () => ({ stdout, stderr }) };
 }

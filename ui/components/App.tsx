@@ -12,6 +12,7 @@ import { ChatPanel } from "./ChatPanel.tsx";
 import { Controls, type Panel } from "./Controls.tsx";
 import { Devices } from "./Devices.tsx";
 import { Header } from "./Header.tsx";
+import { HideIp } from "./HideIp.tsx";
 import { MatchSettings } from "./MatchSettings.tsx";
 import { Stage } from "./Stage.tsx";
 
@@ -46,6 +47,7 @@ export function App({ model }: { model: PageModel }) {
         server={model.serverState}
         peer={model.peerState}
         reconnectAt={model.reconnectAt}
+        route={model.route}
         locale={settings.locale}
         setLocale={settings.setLocale}
       />
@@ -89,6 +91,7 @@ export function App({ model }: { model: PageModel }) {
               <section class="settings" aria-label={t.settings}>
                 <button type="button" class="phone-only close" onClick={() => show(null)}>{t.closeSettings}</button>
                 <MatchSettings t={t} settings={settings} />
+                {!textOnly && <HideIp t={t} privacy={model.privacy} />}
                 {!textOnly && <Devices t={t} inputs={model.inputs} selected={model.selected} select={model.selectDevice} />}
               </section>
               <ChatPanel

@@ -3,6 +3,7 @@ import type { ReadonlySignal } from "@preact/signals";
 import { useEffect, useState } from "preact/hooks";
 import type { Catalog } from "../i18n/index.ts";
 import type { ServerState } from "../model/connection.ts";
+import type { Route } from "../model/route.ts";
 import type { PeerState } from "../model/stranger.ts";
 
 const SERVER_TEXT = {
@@ -19,14 +20,16 @@ const PEER_TEXT = {
   connected: "peerConnected",
 } as const satisfies Record<PeerState, keyof Catalog>;
 
-export function Status({ t, server, peer, reconnectAt }: {
+export function Status({ t, server, peer, reconnectAt, route }: {
   t: Catalog;
   server: ReadonlySignal<ServerState>;
   peer: ReadonlySignal<PeerState>;
   reconnectAt: ReadonlySignal<number | null>;
+  route: ReadonlySignal<Route | null>;
 }) {
   const serverState = server.value;
   const peerState = peer.value;
+  const via = peerState === "connected" ? route.value ?? undefined : undefined;
   const retryIn = useCountdown(reconnectAt.value);
   return (
     <div class="status" role="status" aria-live="polite">
@@ -35,7 +38,10 @@ export function Status({ t, server, peer, reconnectAt }: {
         {/* Seen, not announced: a live region would repeat the whole line every second. */}
         {serverState === "disconnected" && retryIn !== null && <span aria-hidden="true">{t.retryingIn(String(retryIn))}</span>}
       </span>
-      <span id="peerStatus" data-state={peerState} class={`pill ${peerState}`}>{t[PEER_TEXT[peerState]]}</span>
+      <span id="peerStatus" data-state={peerState} data-route={via} class={`pill ${peerState}`}>
+        {t[PEER_TEXT[peerState]]}
+        {via === "relay" && t.viaRelay}
+      </span>
     </div>
   );
 }

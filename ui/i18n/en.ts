@@ -20,6 +20,9 @@ export const en = {
   peerWaiting: "Looking for a stranger…",
   peerConnecting: "Connecting to a stranger…",
   peerConnected: "Chatting with a stranger",
+  viaRelay: " via relay",
+  hideIp: "Hide my IP address from strangers",
+  hideIpHint: "Video goes through the server's relay, so strangers never see your IP address. It may be a little slower. Applies from the next stranger.",
 
   // Refusals (the server's codes)
   notAvailable: "Not available here",

@@ -17,6 +17,9 @@ export const zh: Catalog = {
   peerWaiting: "正在寻找陌生人…",
   peerConnecting: "正在连接陌生人…",
   peerConnected: "正在和陌生人聊天",
+  viaRelay: "（经服务器中继）",
+  hideIp: "对陌生人隐藏我的 IP 地址",
+  hideIpHint: "视频经服务器中继转发，陌生人看不到你的 IP 地址。可能会稍慢一些。从下一位陌生人开始生效。",
 
   notAvailable: "此地区无法使用",
   countryBlocked: (country: string) => `Chatroulette 在你所在的国家或地区（${country}）无法使用。`,

@@ -10,6 +10,11 @@
  *
  * Every socket event checks that its client is still the current one: a
  * dropped socket's late events must not touch the next socket's stranger.
+ *
+ * An identity with TURN credentials is good until they expire: past its
+ * renewal time, the next search for a stranger (or a search still waiting
+ * then) reconnects with a fresh identity instead, so a call never starts on
+ * credentials the relay would refuse.
  */
 import { batch, computed, type ReadonlySignal, signal } from "@preact/signals";
 import type { RefusalCode } from "../../src/protocol/index.ts";
@@ -22,6 +27,8 @@ export type ServerState = "connecting" | "connected" | "disconnected" | "blocked
 export const RECONNECT_MAX_MS = 15_000;
 /** How long a dropped socket is reopened with the same identity, to keep a call: the server keeps an unanswering socket's pair ~12 s. */
 export const RESUME_MS = 12_000;
+/** Renew an identity this long before its TURN credentials expire (at most half their life), leaving time to wait and call. */
+export const RENEW_BEFORE_MS = 10 * 60_000;
 
 /** Why the server refused this visitor: the page says it in the visitor's language. */
 export interface Refused {
@@ -38,7 +45,7 @@ export interface ConnectionDeps extends Omit<StrangerDeps, "client"> {
 export interface ConnectionModel extends
   Pick<
     StrangerModel,
-    "peerState" | "remoteStream" | "strangerMedia" | "channel" | "canChat" | "tell" | "replaceTrack" | "reconnecting" | "quality"
+    "peerState" | "remoteStream" | "strangerMedia" | "channel" | "call" | "canChat" | "tell" | "replaceTrack" | "reconnecting" | "quality"
   > {
   readonly serverState: ReadonlySignal<ServerState>;
   /** Why the server refused this visitor, once it has. */
@@ -77,6 +84,7 @@ export function createConnectionModel(deps: ConnectionDeps): ConnectionModel {
   let reconnectTimer: unknown;
   /** While reopening a dropped socket with the same identity: until when. */
   let resumeUntil: number | null = null;
+  let renewTimer: unknown;
   const stranger = createStrangerModel({ ...deps, client: () => client });
   const strangerCaption = computed((): CaptionKey | null => {
     if (deps.wish().textOnly) return CAPTION.textOnly;
@@ -105,7 +113,9 @@ export function createConnectionModel(deps: ConnectionDeps): ConnectionModel {
       if (error instanceof Blocked) return block(error);
       return retry(() => void connect());
     }
-    const mine: SignalingClient = deps.openSignaling(identity, {
+    const { expiresIn } = identity;
+    const renewAt = expiresIn === undefined ? Infinity : deps.now() + expiresIn * 1000 - Math.min(RENEW_BEFORE_MS, expiresIn * 500);
+    const opened = deps.openSignaling(identity, {
       open() {
         if (client !== mine) return;
         attempts = 0;
@@ -116,6 +126,11 @@ export function createConnectionModel(deps: ConnectionDeps): ConnectionModel {
         });
         // Back on the same identity with a stranger: the server repeats their MATCH, or says they left.
         if (!stranger.present()) stranger.find();
+        if (renewAt === Infinity) return;
+        deps.timers.clear(renewTimer);
+        renewTimer = deps.timers.set(() => {
+          if (client === mine && stranger.peerState.value === "waiting") renew();
+        }, renewAt - deps.now());
       },
       match({ peer, role, interests }) {
         if (client === mine) stranger.matched(peer, role, interests);
@@ -151,7 +166,25 @@ export function createConnectionModel(deps: ConnectionDeps): ConnectionModel {
         retry(() => void connect());
       },
     });
+    const mine: SignalingClient = {
+      find: (wish) => deps.now() < renewAt ? opened.find(wish) : renew(),
+      connect: (peer) => opened.connect(peer),
+      call: (peer, stream) => opened.call(peer, stream),
+      restart: (restart) => opened.restart(restart),
+      reconnect: () => opened.reconnect(),
+      destroy() {
+        deps.timers.clear(renewTimer);
+        opened.destroy();
+      },
+    };
     client = mine;
+  }
+
+  /** A fresh identity, hence fresh TURN credentials: the old socket goes (leaving any queue), a new one comes. */
+  function renew() {
+    client?.destroy();
+    client = null;
+    void connect();
   }
 
   function retry(action: () => void) {
@@ -185,6 +218,7 @@ export function createConnectionModel(deps: ConnectionDeps): ConnectionModel {
     remoteStream: stranger.remoteStream,
     strangerMedia: stranger.strangerMedia,
     channel: stranger.channel,
+    call: stranger.call,
     canChat: stranger.canChat,
     reconnecting: stranger.reconnecting,
     quality: stranger.quality,

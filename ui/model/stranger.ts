@@ -58,6 +58,8 @@ export interface StrangerModel {
   readonly strangerMedia: ReadonlySignal<StrangerMedia | null>;
   /** The stranger's data channel, once it is open. */
   readonly channel: ReadonlySignal<DataLink | null>;
+  /** The call with the stranger, once their media arrives. */
+  readonly call: ReadonlySignal<CallLink | null>;
   readonly canChat: ReadonlySignal<boolean>;
   /** The connection dropped and is being restarted. */
   readonly reconnecting: ReadonlySignal<boolean>;
@@ -107,6 +109,7 @@ export function createStrangerModel(deps: StrangerDeps): StrangerModel {
   const strangerMedia = signal<StrangerMedia | null>(null);
   const channel = signal<DataLink | null>(null);
   const reconnecting = signal(false);
+  const call = signal<CallLink | null>(null);
   const canChat = computed(() => peerState.value === "connected");
   const quality = createQualityModel(timers);
   let stranger: Stranger | null = null;
@@ -144,7 +147,9 @@ export function createStrangerModel(deps: StrangerDeps): StrangerModel {
   function wireCall(s: Stranger, link: CallLink) {
     link.handle({
       stream(remote) {
-        if (stranger === s) remoteStream.value = remote;
+        if (stranger !== s) return;
+        remoteStream.value = remote;
+        call.value = link;
       },
       ice: s.keeper.keep(link),
     });
@@ -179,6 +184,7 @@ export function createStrangerModel(deps: StrangerDeps): StrangerModel {
     quality.stop();
     batch(() => {
       channel.value = null;
+      call.value = null;
       remoteStream.value = null;
       strangerMedia.value = null;
       reconnecting.value = false;
@@ -222,6 +228,7 @@ export function createStrangerModel(deps: StrangerDeps): StrangerModel {
     remoteStream,
     strangerMedia,
     channel,
+    call,
     canChat,
     reconnecting,
     quality: quality.level,
