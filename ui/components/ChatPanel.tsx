@@ -45,7 +45,7 @@ export function ChatPanel({ t, messages, strangerTyping, canChat, maxLength, sen
     <section class="chat" aria-label={t.textChat}>
       <button type="button" class="phone-only close" onClick={close}>{t.closeChat}</button>
       {/* Focusable, so that keyboard users can scroll it. */}
-      <div id="messages-container" ref={container} tabIndex={0} aria-label={t.textChat}>
+      <div id="messages-container" ref={container} tabIndex={0} role="group" aria-label={t.textChat}>
         <ul id="messages" aria-live="polite" aria-relevant="additions">
           {lines.map((line) =>
             line.from === "system"
