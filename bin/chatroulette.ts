@@ -58,6 +58,7 @@ Examples:
   $ chatroulette serve --challenge auto --challenge-above 1200
   $ CHATROULETTE_ADMIN_TOKEN=$(openssl rand -hex 24) chatroulette serve   # moderator API on
   $ chatroulette serve --admin-token "$TOKEN" --log-level warn
+  $ chatroulette serve --interest-wait 10 --preferences   # wait longer for shared interests; gender filters
   $ CHATROULETTE_PORT=9000 chatroulette serve --config chatroulette.json`);
   serve.action(async (flags: Record<string, string | boolean>) => {
     const config = await loadConfig({ flags, env: process.env });

@@ -29,6 +29,7 @@ import { createPage } from "./http/page.ts";
 import { certificateNotice, loadTls, TlsError } from "./http/tls.ts";
 import { createIdentities } from "./identity.ts";
 import { createLogger, type Logger } from "./log.ts";
+import { DEFAULT_MATCH_OPTIONS } from "./matchmaker/core.ts";
 import { createMemoryStore, type MatchStore } from "./matchmaker/store.ts";
 import { createMetricsServer } from "./metrics/listener.ts";
 import { createMetrics, type Metrics } from "./metrics/metrics.ts";
@@ -81,7 +82,7 @@ export interface ServerDeps {
  */
 export function createServer(config: Config, deps: ServerDeps = {}): ChatrouletteServer {
   const log = deps.log ?? createLogger(config.logLevel);
-  const store = deps.store ?? createMemoryStore();
+  const store = deps.store ?? createMemoryStore({ ...DEFAULT_MATCH_OPTIONS, interestWaitMs: config.interestWait * 1000 });
   // Compiled now, so a bad rule fails here rather than on a request.
   const policy = createCountryPolicy(config);
   const clientAddress = createClientAddress(config.trustProxy);
@@ -154,6 +155,7 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
           maxPerAddress: config.maxPerAddress,
           nextLimit: { burst: config.nextBurst, perMinute: config.nextPerMinute },
         },
+        preferences: config.preferences,
         metrics,
         now,
         log,

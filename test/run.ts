@@ -16,7 +16,7 @@ import { ensureBuilt } from "../dev/build.ts";
 import { isolate } from "../dev/netns.ts";
 
 /** Suites that start browsers, CLIs or runtimes, or wait out real timeouts. */
-const SLOW = ["admin-cli", "build", "cli", "deno", "deploying", "e2e", "e2e-relay", "e2e-safety", "http-hardening", "package", "signaling-limits", "smoke", "tls", "turn"];
+const SLOW = ["admin-cli", "build", "cli", "deno", "deploying", "e2e", "e2e-relay", "e2e-safety", "e2e-visitor", "http-hardening", "package", "signaling-limits", "smoke", "tls", "turn"];
 
 const args = process.argv.slice(2);
 isolate("test/run.ts", args);

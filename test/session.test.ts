@@ -9,8 +9,8 @@ import { createLogger } from "../src/log.ts";
 import type { MatchEvent } from "../src/matchmaker/core.ts";
 import { createMemoryStore } from "../src/matchmaker/store.ts";
 import { createMetrics } from "../src/metrics/metrics.ts";
-import { decodeServerFrame, type ServerFrame } from "../src/protocol/index.ts";
 import { createMemorySafetyStore, type Ban } from "../src/safety/store.ts";
+import { decodeServerFrame, defaultWish, type ServerFrame } from "../src/protocol/index.ts";
 import { LIMITS } from "../src/signaling/limits.ts";
 import { type FrameSocket, Session } from "../src/signaling/session.ts";
 import { signal } from "./support/client.ts";
@@ -62,6 +62,7 @@ function setup() {
     relay: (to, text) => relayed.push([to, text]),
     now: () => now,
     log: createLogger("silent"),
+    preferences: false,
     metrics,
     safety: { store: safety, nextLimit: NEXT_LIMIT, addressOf: (id) => `addr-${id}`, banned: (ban) => bans.push(ban) },
   }, "addr-me");
@@ -168,7 +169,7 @@ describe("matchmaking and relaying", () => {
 
   test("when it signals its partner or anyone else, then only the partner is relayed to, with src set", async () => {
     const { store, relayed, socket, frame, now } = setup();
-    await store.find("partner", "p", now());
+    await store.find("partner", defaultWish("p"), now());
     frame({ type: "FIND", payload: { pool: "p" } });
     await settle();
     frame(signal("OFFER", "partner"));
@@ -182,7 +183,7 @@ describe("matchmaking and relaying", () => {
 
 /** Pairs the session with `partner`, who waits in pool "p" (it is the caller). */
 async function pairWith(t: ReturnType<typeof setup>, partner: string) {
-  await t.store.find(partner, "p", t.now(), `addr-${partner}`);
+  await t.store.find(partner, defaultWish("p"), t.now(), `addr-${partner}`);
   t.frame({ type: "FIND", payload: { pool: "p" } });
   await settle();
   assert.equal(t.s.partner, partner);
@@ -234,7 +235,7 @@ describe("reports", () => {
     assert.deepEqual(t.socket.sent.filter((f) => f.type === "REPORTED"), [{ type: "REPORTED", payload: { peer: "bad" } }]);
     const [report] = await t.safety.reports(t.now(), 10);
     assert.deepEqual(report, { at: t.now(), reporter: "addr-me", reported: "addr-bad", reason: "nudity", peer: "bad" });
-    await t.store.find("bad-again", "p", t.now(), "addr-bad"); // the reported visitor, back with a new identity
+    await t.store.find("bad-again", defaultWish("p"), t.now(), "addr-bad"); // the reported visitor, back with a new identity
     await settle();
     assert.equal(t.s.partner, null, "not paired again while either keeps the same address");
   });

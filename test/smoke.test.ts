@@ -40,6 +40,7 @@ const stalled: MatchStore = {
   stop: () => new Promise(() => {}),
   block: () => new Promise(() => {}),
   disconnect: async () => [],
+  tick: async () => [],
   waiting: async () => 0,
 };
 

@@ -111,7 +111,17 @@ describe("the call's route", () => {
 });
 
 describe("the page's RTCConfiguration", () => {
-  const CONFIG: ClientConfig = { path: "/signaling/", key: "peerjs", iceServers: [{ urls: "stun:s.example" }], maxMessageLength: 1000, relay: "optional", minAge: 0, rules: "", nextLimit: { burst: 10, perMinute: 30 } };
+  const CONFIG: ClientConfig = {
+    path: "/signaling/",
+    key: "peerjs",
+    iceServers: [{ urls: "stun:s.example" }],
+    maxMessageLength: 1000,
+    relay: "optional",
+    minAge: 0,
+    rules: "",
+    nextLimit: { burst: 10, perMinute: 30 },
+    preferences: false,
+  };
   const TURN = { urls: ["turn:t.example:3478"], username: "1767225600:me", credential: "c2VjcmV0" };
 
   /** peerjs's Peer, faked: keeps the options it was given. */

@@ -4,12 +4,29 @@
  * the answer is posted back); or a refusal the page shows or waits out:
  * a blocked country, a ban (until when), a rate limit (retry after).
  */
-import { type Challenge, decodeChallenge, decodeIdentity, decodeRefusal, type Identity, REFUSALS, type RefusalBody } from "../src/protocol/index.ts";
+import {
+  type Challenge,
+  decodeChallenge,
+  decodeIdentity,
+  decodeRefusal,
+  type Identity,
+  REFUSALS,
+  type RefusalBody,
+  type RefusalCode,
+} from "../src/protocol/index.ts";
 import type { SolveChallenge } from "./pow.ts";
 
-/** The server refused this visitor for good (country); do not retry. */
+/** The server refused this visitor for good (its country); do not retry. The page says why in its own words. */
 export class Blocked extends Error {
   override name = "Blocked";
+  readonly code: RefusalCode;
+  /** The country, for country_blocked: an ISO code, or null when unknown. */
+  readonly country: string | null;
+  constructor(message: string, code: RefusalCode = "country_blocked", country: string | null = null) {
+    super(message);
+    this.code = code;
+    this.country = country;
+  }
 }
 
 /** This visitor's address is banned until `until` (ms since the epoch). */
@@ -72,7 +89,10 @@ export function identityRequester(origin = "", early?: Promise<Response>, solve?
       return identity;
     }
     if (res.status === 403 && body?.error === "banned" && typeof body.until === "string") throw new Banned(body.message, Date.parse(body.until));
-    if (res.status === 403 && (!body || body.error === "country_blocked")) throw new Blocked(body?.message ?? REFUSALS.country_blocked.message);
+    if (res.status === 403 && (!body || body.error === "country_blocked")) {
+      const country = typeof body?.country === "string" ? body.country : null;
+      throw new Blocked(body?.message ?? REFUSALS.country_blocked.message, "country_blocked", country);
+    }
     if (res.status === 429) {
       const seconds = Number(res.headers.get("Retry-After") ?? body?.retryAfter ?? 60);
       throw new RateLimited(body?.message ?? REFUSALS.rate_limited.message, (Number.isFinite(seconds) ? seconds : 60) * 1000);

@@ -7,6 +7,7 @@ import { App } from "./components/App.tsx";
 import { browserMedia } from "./media.ts";
 import { createConsentModel } from "./model/consent.ts";
 import { createPrivacyModel } from "./model/privacy.ts";
+import { browserSettingsStore } from "./model/settings.ts";
 import { identityRequester, peerSignaling } from "./peer-client.ts";
 import { solveInWorkers } from "./pow.ts";
 import { createPageModel } from "./state.ts";
@@ -23,6 +24,11 @@ const model = createPageModel({
   maxMessageLength: config.maxMessageLength,
   nextLimit: config.nextLimit,
   privacy,
+  store: browserSettingsStore(),
+  languages: navigator.languages,
+  // What the server chose from Accept-Language comes first.
+  pageLanguage: document.documentElement.lang,
+  preferences: config.preferences,
 });
 const consent = createConsentModel({ minAge: config.minAge, rules: config.rules, storage: storage() ?? null });
 render(<App model={model} consent={consent} />, document.getElementById("app")!);

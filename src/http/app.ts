@@ -13,6 +13,7 @@ import type { Signaling } from "../signaling/signaling.ts";
 import { createApi, gateMiddleware } from "./api.ts";
 import { errorHandler } from "./error-handler.ts";
 import { corsFor, securityHeaders } from "./headers.ts";
+import { manifestRouter } from "./manifest.ts";
 import type { Page } from "./page.ts";
 
 export interface AppParts {
@@ -57,6 +58,7 @@ export function createApp(
   // Mounting PeerServer's app starts it (its timers included).
   app.use(config.path, gateMiddleware(geoGate), signaling.app);
   app.use(page.router);
+  app.use(manifestRouter());
   app.use(() => {
     throw new Refusal("not_found");
   });

@@ -9,9 +9,9 @@ import { type ClientConfig, type IceServer, MAX_MESSAGE_LENGTH, PEER_KEY, type R
 
 /** `rules`: the house rules' text (src/safety/house-rules.ts reads them). */
 export function clientConfig(
-  { path, stunUrl, turnUrl, relayOnly, iceServers, minAge, nextBurst, nextPerMinute }: Pick<
+  { path, stunUrl, turnUrl, relayOnly, iceServers, minAge, nextBurst, nextPerMinute, preferences }: Pick<
     Config,
-    "path" | "stunUrl" | "turnUrl" | "relayOnly" | "iceServers" | "minAge" | "nextBurst" | "nextPerMinute"
+    "path" | "stunUrl" | "turnUrl" | "relayOnly" | "iceServers" | "minAge" | "nextBurst" | "nextPerMinute" | "preferences"
   >,
   rules = "",
 ): ClientConfig {
@@ -27,5 +27,6 @@ export function clientConfig(
     minAge,
     rules,
     nextLimit: { burst: nextBurst, perMinute: nextPerMinute },
+    preferences,
   };
 }

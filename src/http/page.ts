@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import express from "express";
 import { packageRoot } from "../package-root.ts";
-import type { ClientConfig } from "../protocol/index.ts";
+import { type ClientConfig, PAGE_LOCALES } from "../protocol/index.ts";
 import { pageHeaders } from "./headers.ts";
 import { loadPageFiles } from "./page-bundle.ts";
 
@@ -51,14 +51,17 @@ function contentType(path: string): string {
 }
 
 export function createPage(clientConfig: ClientConfig, allowOrigin: readonly string[] = []): Page {
-  let ready: Promise<{ html: Asset; assets: Map<string, Asset>; headers: Record<string, string> }> | undefined;
+  let ready: Promise<{ html: Map<string, Asset>; assets: Map<string, Asset>; headers: Record<string, string> }> | undefined;
   const router = express.Router();
 
   router.get(["/", "/index.html"], async (req, res, next) => {
     try {
       const { html, headers } = await built();
+      // The shell's <html lang> follows Accept-Language (the page then speaks it; see ui/i18n).
+      const locale = req.acceptsLanguages(...PAGE_LOCALES) || PAGE_LOCALES[0];
       res.set(headers);
-      send(req, res, html, "no-cache");
+      res.vary("Accept-Language");
+      send(req, res, html.get(locale)!, "no-cache");
     } catch (error) {
       next(error);
     }
@@ -99,11 +102,14 @@ async function load(clientConfig: ClientConfig, allowOrigin: readonly string[]) 
       style ? `<link rel="stylesheet" href="${style}">` : "",
       `<script type="module" src="${script}"></script>`,
     ].join(""));
-  const body = Buffer.from(html);
   // The shell's own inline scripts (not the JSON data block) are allowed by hash.
   const inline = [...shell.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
   const headers = pageHeaders(allowOrigin, inline);
-  return { html: asset("/", "text/html; charset=utf-8", body), assets, headers };
+  const pages = new Map(PAGE_LOCALES.map((locale) => [
+    locale as string,
+    asset("/", "text/html; charset=utf-8", Buffer.from(html.replace('<html lang="en">', `<html lang="${locale}">`))),
+  ]));
+  return { html: pages, assets, headers };
 }
 
 function asset(path: string, type: string, body: Buffer): Asset {

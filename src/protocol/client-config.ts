@@ -41,6 +41,8 @@ export interface ClientConfig {
   readonly rules: string;
   /** How often Next may be pressed (the server refuses more with REJECTED rate_limited). */
   readonly nextLimit: Rate;
+  /** The server filters by self-declared gender (--preferences): show "I am" and "Show me". */
+  readonly preferences: boolean;
 }
 
 /** POST /api/identity's answer: who the visitor is to the signaling server. */

@@ -8,3 +8,5 @@ export * from "./frames.ts";
 export * from "./refusals.ts";
 export * from "./relay-payload.ts";
 export * from "./safety.ts";
+export * from "./languages.ts";
+export * from "./wish.ts";

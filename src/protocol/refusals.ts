@@ -16,7 +16,7 @@ export const REFUSALS = {
   challenge_used: { status: 403, message: "That challenge was solved and used already; ask for a new one." },
   origin_not_allowed: { status: 403, message: "Pages of this origin may not open signaling sockets here." },
   not_found: { status: 404, message: "No such endpoint." },
-  id_taken: { status: 409, message: "This id is already connected." },
+  id_taken: { status: 409, message: "This id is already connecting; wait for that socket to open." },
   payload_too_large: { status: 413, message: "The request body is too large." },
   challenge_required: { status: 428, message: "Solve the challenge (proof of work) and send it back with the request." },
   too_many_connections: { status: 429, message: "Too many connections from your address at once; close some and try again." },

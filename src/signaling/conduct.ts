@@ -9,7 +9,7 @@ import type { Logger } from "../log.ts";
 import { BLOCK } from "../matchmaker/blocked.ts";
 import type { MatchEvent } from "../matchmaker/core.ts";
 import type { MatchStore } from "../matchmaker/store.ts";
-import { type Bucket, type Rate, type Rejection, REPORT_WINDOW_MS, type ReportReason, type ServerFrame, takeToken, encodeFrame } from "../protocol/index.ts";
+import { type Bucket, type Rate, type Rejection, REPORT_WINDOW_MS, type ReportReason, type ServerFrame, takeToken, encodeFrame, type Wish } from "../protocol/index.ts";
 import type { Ban, SafetyStore } from "../safety/store.ts";
 
 /** What sessions need for reports and for the Next limit. */
@@ -83,8 +83,8 @@ export class Conduct {
 export interface Reporter {
   readonly id: string;
   readonly address: string;
-  /** The pool of the current pair, where a report of the partner looks for the next one. */
-  readonly pool: string | null;
+  /** What it asked for with FIND: where a report of the partner looks for the next one. */
+  readonly wish: Wish | null;
   /** Sends the reporter a frame (already encoded). */
   push(text: string): void;
 }
@@ -114,7 +114,7 @@ async function decide(
   // Behind one shared address, only these two visitors are kept apart (see blocked.ts).
   const apart = me.address === target.address ? [me.id, target.peer] : [me.address, target.address];
   await store.block(apart[0], apart[1], at + BLOCK.ms, at);
-  const events = target.current && me.pool !== null ? await store.find(me.id, me.pool, at, me.address) : [];
+  const events = target.current && me.wish !== null ? await store.find(me.id, me.wish, at, me.address) : [];
   const outcome = await safety.store.report({ reporter: me.address, reported: target.address, reason, peer: target.peer }, at);
   if (outcome.kind === "refused") {
     // A reporter past its rate is a likely script: the operator hears of it.

@@ -56,10 +56,12 @@ export type SignalingMetrics = Pick<Metrics, "matched" | "partnerLeft" | "refuse
  * app.use("/signaling", signaling.app);
  */
 export function createSignaling(
-  { httpServer, path, maxClients, allowOrigin, geoGate, identities, store, safety, metrics, now = Date.now, log }: {
+  { httpServer, path, maxClients, allowOrigin, geoGate, identities, store, safety, metrics, preferences = false, now = Date.now, log }: {
     httpServer: Server;
     path: string;
     maxClients: number;
+    /** --preferences: FIND's gender filters apply (else they are dropped). */
+    preferences?: boolean;
     /** Origins besides the page's own whose pages may open sockets. */
     allowOrigin: readonly string[];
     geoGate: GeoGate;
@@ -91,9 +93,9 @@ export function createSignaling(
     else perAddress.delete(address);
   };
   const forget = (session: Session) => {
-    if (sessions.get(session.id) !== session) return;
-    sessions.delete(session.id);
+    // Every socket held one of its address's places, a replaced one too.
     release(session.address);
+    if (sessions.get(session.id) === session) sessions.delete(session.id);
   };
   const relay = (to: string, text: string) => sessions.get(to)?.push(text);
   const banned = (ban: Ban) => {
@@ -107,13 +109,23 @@ export function createSignaling(
     addressOf: (id: string) => sessions.get(id)?.address,
     banned,
   };
-  const deps = { store, deliver, forget, relay, now, log, metrics, safety: sessionSafety };
+  const deps = { store, deliver, forget, relay, now, log, metrics, preferences, safety: sessionSafety };
   const originAllowed = createOriginCheck(allowOrigin);
   let ticking: ReturnType<typeof setInterval> | undefined;
+  let matching = false;
   let closing = false;
   const tick = () => {
     const at = now();
-    for (const session of sessions.values()) session.tick(at);
+    const online = sessions.size;
+    for (const session of sessions.values()) {
+      session.tick(at);
+      session.tellOnline(online, at);
+    }
+    // Visitors whose wait for a shared interest is over; one tick at a time, however slow the store.
+    if (matching) return;
+    matching = true;
+    store.tick(at).then(deliver, (error) => log.error(`matchmaker tick failed: ${(error as Error).stack ?? error}`))
+      .finally(() => matching = false);
   };
 
   /**
@@ -127,14 +139,17 @@ export function createSignaling(
     const query = singleValues(url.searchParams);
     if (!originAllowed(req)) throw new Refusal("origin_not_allowed");
     if (closing) throw new Refusal("shutting_down");
-    if (sessions.size + pending.size >= maxClients) throw new Refusal("server_full");
-    geoGate(req);
     const { id = "", token = "", key } = query;
+    // A visitor coming back (same id) replaces its own socket: no new place is taken.
+    if (sessions.size + pending.size >= maxClients && !sessions.has(id)) throw new Refusal("server_full");
+    geoGate(req);
     if (key !== PEER_KEY || !identities.verify(id, token)) throw new Refusal("invalid_identity");
-    if (sessions.has(id) || pending.has(id)) throw new Refusal("id_taken");
+    // Two upgrades of one id at once: the second is refused (a socket already open is taken over below).
+    if (pending.has(id)) throw new Refusal("id_taken");
     const address = safety.keyOf(req);
     const held = perAddress.get(address) ?? 0;
-    if (safety.maxPerAddress > 0 && held >= safety.maxPerAddress) {
+    const returning = sessions.get(id)?.address === address;
+    if (safety.maxPerAddress > 0 && held >= safety.maxPerAddress && !returning) {
       safety.store.flag(address, now()).catch(() => {}); // a hint for --challenge auto; losing it is harmless
       throw new Refusal("too_many_connections");
     }
@@ -177,10 +192,15 @@ export function createSignaling(
     socket.once("close", () => upgraded || release(address));
     peer.wss.handleUpgrade(req, socket, head, (ws) => {
       upgraded = true;
-      const session = new Session(id, ws, deps, address);
+      // The same visitor's earlier socket, not closed yet (a page back from a network change): this one takes over.
+      const earlier = sessions.get(id);
+      const session = new Session(id, ws, deps, address, earlier);
       sessions.set(id, session);
       (ws as GatedSocket).owner = session;
       peer.wss.emit("connection", ws, req);
+      // PeerServer greets with OPEN only ids it does not know; it knows one whose earlier socket is still here.
+      if (earlier) session.resume();
+      session.tellOnline(sessions.size, now());
       ticking ??= setInterval(tick, TICK_MS);
       ticking.unref?.();
     });

@@ -8,6 +8,7 @@
 import { randomBytes } from "node:crypto";
 import process from "node:process";
 import type { ClientConfig } from "../protocol/index.ts";
+import { TEXT } from "../../ui/model/text.ts";
 import { Bot, StepFailed } from "./bot.ts";
 import { loadPeerJs, socketError } from "./webrtc.ts";
 
@@ -181,7 +182,7 @@ function both(a: Bot, b: Bot, what: string): Promise<unknown> {
 }
 
 function saidLeft(bot: Bot): boolean {
-  return bot.chat.messages.value.some((m) => m.from === "system" && m.text === "Stranger has left.");
+  return bot.chat.messages.value.some((m) => m.from === "system" && m.text === TEXT.left);
 }
 
 /** GET /api/config: tells where signaling lives, and whether we are let in at all. */

@@ -55,7 +55,7 @@ export function createRouteModel({ call, timers }: { call: ReadonlySignal<CallLi
     let timer: unknown;
     let live = true;
     const read = async () => {
-      const report = await link.stats().catch(() => null);
+      const report = await link.rtcStats().catch(() => null);
       if (!live) return;
       if (report) route.value = routeOf(report);
       timer = timers.set(() => void read(), ROUTE_POLL_MS);
