@@ -4,9 +4,9 @@
  * service worker: the chat is live or nothing, there is no offline mode.
  */
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import express from "express";
-
-const ICON = readFileSync(new URL("../../ui/icons/icon.svg", import.meta.url));
+import { packageRoot } from "../package-root.ts";
 
 /** The manifest's colours are the page's (ui/style.css: --bg). */
 const MANIFEST = JSON.stringify({
@@ -34,12 +34,14 @@ const MANIFEST = JSON.stringify({
  * app.use(manifestRouter());
  */
 export function manifestRouter(): express.Router {
+  // From the package root: this module runs from src/ (tsx, Deno) and bundled into dist/ (Node).
+  const icon = readFileSync(join(packageRoot(import.meta.url), "ui", "icons", "icon.svg"));
   const router = express.Router();
   router.get("/manifest.webmanifest", (_req, res) => {
     res.set({ "Content-Type": "application/manifest+json; charset=utf-8", "Cache-Control": "public, max-age=86400" }).send(MANIFEST);
   });
   router.get("/icon.svg", (_req, res) => {
-    res.set({ "Content-Type": "image/svg+xml", "Cache-Control": "public, max-age=86400" }).send(ICON);
+    res.set({ "Content-Type": "image/svg+xml", "Cache-Control": "public, max-age=86400" }).send(icon);
   });
   return router;
 }
