@@ -18,7 +18,9 @@ export type AddressKeyOf = (address: string) => string;
  * keyOf("203.0.113.7");                                        // "9c1e…" (32 hex digits)
  */
 export function createAddressKeys(secret: Uint8Array = randomBytes(32)): AddressKeyOf {
-  return (address) => createHmac("sha256", secret).update(prefix(address)).digest("hex").slice(0, 32);
+  // Hex of the first 16 bytes, not a slice of the whole digest's hex: a slice keeps
+  // its 64-character parent alive with every socket that holds the key.
+  return (address) => createHmac("sha256", secret).update(prefix(address)).digest().toString("hex", 0, 16);
 }
 
 /** The part of an address that names a visitor: the IPv4 address, or the IPv6 /64. */
