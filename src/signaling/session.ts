@@ -17,7 +17,7 @@ import { decodeClientFrame, encodeFrame, type FrameErrorCode, type Rejection, ty
 
 export type { FrameSocket, SessionDeps };
 
-/** PeerServer's greeting, which it sends only to ids it does not know yet. */
+/** PeerServer's greeting, which peerjs waits for. */
 const OPEN = encodeFrame({ type: "OPEN" });
 
 const IDLE: Promise<unknown> = Promise.resolve();
@@ -81,11 +81,10 @@ export class Session implements SocketOwner {
   }
 
   /**
-   * Greets a socket that took over (PeerServer greets only ids it does not
-   * know), and repeats what the old socket may have missed: the MATCH of the
-   * current partner, or that the partner left.
+   * Greets the socket, and, if it took over, repeats what the old socket may
+   * have missed: the MATCH of the current partner, or that the partner left.
    */
-  resume(): void {
+  greet(): void {
     this.push(OPEN);
     if (this.#news) this.#send(this.#news);
   }
@@ -195,6 +194,11 @@ export class Session implements SocketOwner {
     if (unread > LIMITS.maxUnreadBytes) return this.#drop(`too far behind (${unread} bytes unread)`);
     this.socket.send(text);
     if (this.#live.wantsPing(unread)) this.#ping(this.deps.now());
+  }
+
+  /** ws closes the socket next (an oversized or invalid frame): the reason is only worth a debug line. */
+  error(error: Error): void {
+    this.deps.log.debug(`signaling socket error: ${error.message}`);
   }
 
   /** The answer to our ping: everything sent before it has been read. */
