@@ -15,6 +15,9 @@ export interface FrameSocket {
   terminate(): void;
 }
 
+/** What keeping a socket needs (socket-keeper.ts). */
+export type KeeperDeps = Pick<SessionDeps, "now" | "log" | "metrics">;
+
 export interface SessionDeps {
   readonly store: MatchStore;
   /** The socket closed: drop this session from the registry. */

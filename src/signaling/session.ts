@@ -1,19 +1,18 @@
 /**
- * One visitor's signaling socket: checks and budgets each frame, runs match
- * commands in order, relays signaling only to the current (or, for LEAVE,
- * the just-left) partner, bounds what the server holds for it, and decides
- * when it is done; a later socket of the same visitor takes over from it.
+ * One visitor's signaling socket: runs its match commands in order, relays
+ * signaling only to the current (or, for LEAVE, the just-left) partner, files
+ * its reports, and tells it what the matchmaker decided; a later socket of the
+ * same visitor takes over from it. What the socket may send, whether it is
+ * alive and how it ends is SocketKeeper's (socket-keeper.ts).
  * docs/PROTOCOL.md §3–§6 state every rule and limit below.
  */
-import type { RawData } from "ws";
 import type { MatchEvent } from "../matchmaker/core.ts";
-import { Budget, byteLength } from "./budget.ts";
-import { CLOSE, LIMITS } from "./limits.ts";
-import { Liveness } from "./liveness.ts";
+import { LIMITS } from "./limits.ts";
 import type { SocketOwner } from "./peer-server.ts";
 import type { FrameSocket, SessionDeps } from "./session-deps.ts";
+import { type ActionFrame, SocketKeeper } from "./socket-keeper.ts";
 import { Conduct, fileReport } from "./conduct.ts";
-import { decodeClientFrame, encodeFrame, type FrameErrorCode, type Rejection, type ServerFrame, type Wish } from "../protocol/index.ts";
+import { encodeFrame, type Rejection, type ServerFrame, type Wish } from "../protocol/index.ts";
 
 export type { FrameSocket, SessionDeps };
 
@@ -22,20 +21,19 @@ const OPEN = encodeFrame({ type: "OPEN" });
 
 const IDLE: Promise<unknown> = Promise.resolve();
 
-export class Session implements SocketOwner {
+export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
   partner: string | null = null;
   /** The partner before this one: may still receive our LEAVE. */
   previous: string | null = null;
   /** What it last asked for with FIND: where a report of the partner looks for the next one. */
   wish: Wish | null = null;
-  #budget: Budget;
-  #strikes = 0;
   #commands: Promise<unknown> = IDLE;
-  /** Set the moment the server is done with this socket, before it has closed. */
-  #done = false;
-  #live: Liveness;
-  /** Whom it met lately and how often it pressed Next: what reports and the Next limit go by. */
-  #conduct: Conduct;
+  /**
+   * Whom it met lately and how often it pressed Next: what reports and the
+   * Next limit go by. Made at its first match (Next and reports need a
+   * partner first): an idle visitor holds none (96 bytes less, heap snapshot).
+   */
+  #conduct: Conduct | null = null;
   /** The last MATCH while paired, or PARTNER-LEFT since: what a socket that takes over may have missed. */
   #news: ServerFrame | null = null;
   /** The online count last told, and when. */
@@ -43,10 +41,6 @@ export class Session implements SocketOwner {
   #toldOnlineAt = -Infinity;
   /** When this visitor asked for a partner and has not had one since; null when it is not looking. */
   #findAt: number | null = null;
-
-  readonly id: string;
-  readonly socket: FrameSocket;
-  readonly deps: SessionDeps;
   /** The visitor's address key (src/safety/address-key.ts). */
   readonly address: string;
 
@@ -57,18 +51,10 @@ export class Session implements SocketOwner {
    * are kept, and its pending commands run before ours.
    */
   constructor(id: string, socket: FrameSocket, deps: SessionDeps, address = "", replaces?: Session) {
-    this.id = id;
-    this.socket = socket;
-    this.deps = deps;
+    super(id, socket, deps);
     this.address = address;
-    const now = deps.now();
-    this.#live = new Liveness(now);
-    this.#budget = new Budget(now);
-    this.#conduct = new Conduct(deps.safety, address);
-    if (replaces && !replaces.#done) {
-      replaces.#done = true; // its socket's close must not take the visitor out of matchmaking
+    if (replaces?.yieldTo()) {
       deps.log.info(`${id} reconnected: its new socket takes over`);
-      replaces.socket.terminate();
       this.partner = replaces.partner;
       this.previous = replaces.previous;
       this.wish = replaces.wish;
@@ -86,42 +72,26 @@ export class Session implements SocketOwner {
    */
   greet(): void {
     this.push(OPEN);
-    if (this.#news) this.#send(this.#news);
+    if (this.#news) this.send(this.#news);
   }
 
   /** Tells the visitor how many are online: when it changes, at most every LIMITS.onlineEveryMs. */
   tellOnline(count: number, now: number): void {
-    if (this.#done || count === this.#toldOnline || now - this.#toldOnlineAt < LIMITS.onlineEveryMs) return;
+    if (this.done || count === this.#toldOnline || now - this.#toldOnlineAt < LIMITS.onlineEveryMs) return;
     this.#toldOnline = count;
     this.#toldOnlineAt = now;
-    this.#send({ type: "ONLINE", payload: { count } });
+    this.send({ type: "ONLINE", payload: { count } });
   }
 
-  /** Every incoming frame. Nothing reaches PeerServer: we answer or relay it here. */
-  message(data: RawData, isBinary: boolean): void {
-    if (this.#done) return;
-    const now = this.deps.now();
-    this.#live.heard(now);
-    const limit = this.#budget.take(now, byteLength(data));
-    if (limit) return this.end(CLOSE.policyViolation, limit);
-    if (isBinary) return this.end(CLOSE.unsupportedData, "binary frames are not supported");
-    const decoded = decodeClientFrame(data.toString());
-    if (!decoded.ok) {
-      this.#reject(decoded.code, decoded.msg);
-      if (++this.#strikes >= LIMITS.maxStrikes) this.end(CLOSE.policyViolation, "too many malformed frames");
-      return;
-    }
-    const frame = decoded.frame;
+  /** A checked frame: match commands, reports, and signaling for the partner. */
+  protected act(frame: ActionFrame, now: number): void {
     switch (frame.type) {
-      case "HEARTBEAT":
-        this.#live.heartbeat(now);
-        return;
       case "FIND": {
-        if (this.partner !== null && this.#refused(this.#conduct.next(now))) return;
+        if (this.partner !== null && this.#refused(this.#met().next(now))) return;
         let wish = frame.payload;
         if (wish.preferences !== null && !this.deps.preferences) {
           wish = { ...wish, preferences: null };
-          this.#reject("preferences_off", "This server does not filter by gender (it runs without --preferences): preferences ignored.");
+          this.reject("preferences_off", "This server does not filter by gender (it runs without --preferences): preferences ignored.");
         }
         // Asking again while waiting keeps one's place, and so one's wait.
         if (this.partner !== null || this.#findAt === null) this.#findAt = now;
@@ -131,14 +101,14 @@ export class Session implements SocketOwner {
         return;
       }
       case "STOP":
-        if (this.partner !== null && this.#refused(this.#conduct.next(now))) return;
+        if (this.partner !== null && this.#refused(this.#met().next(now))) return;
         this.#findAt = null;
         this.#leavePartner();
         this.#run(() => this.deps.store.stop(this.id, this.deps.now()));
         return;
       case "REPORT": {
         // Of the partner (which ends the pair, like Next) or of one who left within the last minute.
-        const target = this.#conduct.report(frame.payload.peer, now);
+        const target = this.#met().report(frame.payload.peer, now);
         if (this.#refused(target)) return;
         const current = target.peer === this.partner;
         if (current) {
@@ -154,7 +124,7 @@ export class Session implements SocketOwner {
           return this.deps.relay(frame.dst, encodeFrame({ ...frame, src: this.id }));
         }
         this.deps.log.debug(`dropped ${frame.type} from ${this.id} to non-partner ${frame.dst}`);
-        return this.#reject("not_partner", `${frame.type} dropped: ${frame.dst} is not your partner.`);
+        return this.reject("not_partner", `${frame.type} dropped: ${frame.dst} is not your partner.`);
     }
   }
 
@@ -162,15 +132,15 @@ export class Session implements SocketOwner {
   receive(event: MatchEvent): void {
     switch (event.type) {
       case "waiting":
-        return this.#send({ type: "WAITING", payload: { pool: event.pool } });
+        return this.send({ type: "WAITING", payload: { pool: event.pool } });
       case "matched":
         if (this.#findAt !== null) this.deps.metrics.waited(event.pool, this.deps.now() - this.#findAt);
         this.#findAt = null;
         this.#leavePartner();
         this.partner = event.partner;
-        this.#conduct.paired(event.partner, this.deps.now());
+        this.#met().paired(event.partner, this.deps.now());
         this.#news = matchFrame(event);
-        return this.#send(this.#news);
+        return this.send(this.#news);
       case "partner-left": {
         const left: ServerFrame = { type: "PARTNER-LEFT", payload: { peer: event.partner, reason: event.reason } };
         // A stale notice (we have moved on already) must not clear the new partner.
@@ -178,93 +148,29 @@ export class Session implements SocketOwner {
           this.#leavePartner();
           this.#news = left;
         }
-        return this.#send(left);
+        return this.send(left);
       }
     }
   }
 
-  /**
-   * Sends a frame, unless this socket has fallen too far behind reading what
-   * was sent before: then it is cut off (its partner is told) and the frame dropped.
-   */
-  push(text: string): void {
-    if (this.#done) return;
-    // UTF-16 length: our frames are JSON of ASCII ids and SDP, so this is the byte count, near enough for a bound.
-    const unread = this.#live.sending(text.length);
-    if (unread > LIMITS.maxUnreadBytes) return this.#drop(`too far behind (${unread} bytes unread)`);
-    this.socket.send(text);
-    if (this.#live.wantsPing(unread)) this.#ping(this.deps.now());
-  }
-
-  /** ws closes the socket next (an oversized or invalid frame): the reason is only worth a debug line. */
-  error(error: Error): void {
-    this.deps.log.debug(`signaling socket error: ${error.message}`);
-  }
-
-  /** The answer to our ping: everything sent before it has been read. */
-  pong(): void {
-    this.#live.ponged(this.deps.now());
-  }
-
-  /** Called about once a second: pings quiet sockets, and gives up on dead ones. */
-  tick(now: number): void {
-    if (this.#done) return;
-    const due = this.#live.check(now);
-    if (due === "dead") return this.#drop("no answer to ping");
-    if (due === "ping") this.#ping(now);
-    if (this.#live.heartbeatLate(now)) {
-      this.end(CLOSE.policyViolation, `no HEARTBEAT for ${LIMITS.heartbeatTimeoutMs / 1000} s`);
-    }
-  }
-
-  /** Closes the socket with a code the client sees (the close reaches closing() below). */
-  end(code: number, reason: string): void {
-    if (this.#done) return;
-    this.deps.log.info(`closing ${this.id}: ${reason}`);
-    this.socket.close(code, reason);
-  }
-
-  /**
-   * Whoever closes the socket (we, ws on a bad frame, the client's own close
-   * frame): it leaves matchmaking now, not when the close handshake ends,
-   * which a vanished client never answers (ws waits 30 s). It is cut off
-   * after a short grace.
-   */
-  closing(): void {
-    if (!this.#leave()) return;
-    const socket = this.socket;
-    setTimeout(() => socket.terminate(), LIMITS.closeGraceMs).unref?.();
-  }
-
   /** The socket is gone. */
-  closed(): void {
+  override closed(): void {
     this.deps.forget(this);
-    this.#leave();
+    super.closed();
   }
 
-  /** Cut off without a close frame: it would wait behind what the client is not reading. */
-  #drop(reason: string): void {
-    this.deps.log.info(`dropping ${this.id}: ${reason}`);
-    this.#leave();
-    this.socket.terminate();
-  }
-
-  /** Leaves matchmaking once; false if already done. */
-  #leave(): boolean {
-    if (this.#done) return false;
-    this.#done = true;
+  /** Leaves matchmaking, the moment the server is done with the socket. */
+  protected left(): void {
     void this.#run(() => this.deps.store.disconnect(this.id, this.deps.now()));
-    return true;
   }
 
-  #ping(now: number): void {
-    this.#live.pinged(now);
-    this.socket.ping();
+  #met(): Conduct {
+    return this.#conduct ??= new Conduct(this.deps.safety, this.address);
   }
 
   #leavePartner(): void {
     if (this.partner === null) return;
-    this.#conduct.parted(this.partner, this.deps.now());
+    this.#met().parted(this.partner, this.deps.now());
     this.previous = this.partner;
     this.partner = null;
     this.#news = null;
@@ -274,7 +180,7 @@ export class Session implements SocketOwner {
   #refused<T extends object>(outcome: T | Rejection | null): outcome is Rejection {
     if (outcome === null || !("code" in outcome)) return false;
     this.deps.metrics.rejectedFrame(outcome.code);
-    this.#send({ type: "REJECTED", payload: outcome });
+    this.send({ type: "REJECTED", payload: outcome });
     return true;
   }
 
@@ -288,15 +194,6 @@ export class Session implements SocketOwner {
     });
     this.#commands = run;
     return run;
-  }
-
-  #reject(code: FrameErrorCode, msg: string): void {
-    this.deps.metrics.rejectedFrame(code);
-    this.#send({ type: "REJECTED", payload: { code, msg } });
-  }
-
-  #send(frame: ServerFrame): void {
-    this.push(encodeFrame(frame));
   }
 }
 

@@ -186,6 +186,8 @@ export function createSignaling(
     let upgraded = false;
     peer.wss.handleUpgrade(req, socket, head, (ws) => {
       upgraded = true;
+      // ws listens for the socket's errors from now on; a second listener would cost an array per socket.
+      socket.off("error", onSocketError);
       // The same visitor's earlier socket, not closed yet (a page back from a network change): this one takes over.
       const earlier = sessions.get(id);
       const session = new Session(id, ws, deps, address, earlier);
