@@ -137,7 +137,7 @@ export class Client {
   }
 }
 
-/** Gets an identity, connects and waits for PeerServer's OPEN. */
+/** Gets an identity, connects and waits for OPEN. */
 export async function connect(
   t: TestContext,
   server: RunningServer,

@@ -3,6 +3,7 @@
  * 127.0.0.1:0, closed when the test ends; and public addresses by country,
  * for X-Forwarded-For through a trusted proxy.
  */
+import type { Server } from "node:http";
 import type { TestContext } from "node:test";
 import { resolveConfig } from "../../src/config/load.ts";
 import type { ConfigInput } from "../../src/config/schema.ts";
@@ -19,14 +20,14 @@ export async function withServer(
   t: TestContext,
   options: ConfigInput = {},
   deps: ServerDeps = {},
-): Promise<RunningServer> {
+): Promise<RunningServer & { readonly httpServer: Server }> {
   const config = resolveConfig({
     file: { host: "127.0.0.1", port: 0, logLevel: "silent", stunUrl: "none", ...options },
   });
   const server = createServer(config, deps);
   t.after(() => server.close());
   const { url, port } = await server.listen();
-  return { url, port, origin: url.replace(/\/$/, "") };
+  return { url, port, origin: url.replace(/\/$/, ""), httpServer: server.httpServer };
 }
 
 /** A public address per country for X-Forwarded-For (geoip-lite's own test fixtures). */
