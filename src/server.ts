@@ -1,6 +1,7 @@
 /**
  * The one place that wires the parts: country gate, identities, PeerServer
- * behind our upgrade gate, matchmaker, page and HTTP routes.
+ * behind our upgrade gate, matchmaker (in memory, or shared through Redis),
+ * page and HTTP routes.
  *
  * `createServer` checks and compiles the config and does no I/O: no files
  * read, no timers, nothing bound. `listen` loads what the config needs (the
@@ -22,6 +23,7 @@ import { bind, createLimitedServer, displayHost } from "./http/http-server.ts";
 import { createPage } from "./http/page.ts";
 import { createIdentities } from "./identity.ts";
 import { createLogger, type Logger } from "./log.ts";
+import { createRedisStore } from "./matchmaker/redis/store.ts";
 import { createMemoryStore, type MatchStore } from "./matchmaker/store.ts";
 import { Refusal } from "./refusal.ts";
 import { createSignaling, type Signaling } from "./signaling/signaling.ts";
@@ -54,11 +56,12 @@ export interface ServerDeps {
  */
 export function createServer(config: Config, deps: ServerDeps = {}): ChatrouletteServer {
   const log = deps.log ?? createLogger(config.logLevel);
-  const store = deps.store ?? createMemoryStore();
+  // The Redis store connects in listen(), not here.
+  const store = deps.store ?? (config.redis ? createRedisStore({ url: config.redis, log }) : createMemoryStore());
   // Compiled now, so a bad rule fails here rather than on a request.
   const policy = createCountryPolicy(config);
   const clientAddress = createClientAddress(config.trustProxy);
-  const identities = createIdentities();
+  const identities = createIdentities(config.secret ?? undefined);
   let app: express.Express | undefined;
   let signaling: Signaling | undefined;
   const httpServer = createLimitedServer((req, res) => {
@@ -89,10 +92,8 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
       });
       const toClient = clientConfig(config);
       const page = createPage(toClient, config.allowOrigin);
-      const online = signaling.online;
-      const stats = async () => ({ online: online(), waiting: await store.waiting() });
-      const built = createApp({ config, geoGate, identities, clientConfig: toClient, signaling, stats, page, log });
-      await Promise.all([page.build(), bind(httpServer, config, log)]);
+      const built = createApp({ config, geoGate, identities, clientConfig: toClient, signaling, store, page, log });
+      await Promise.all([page.build(), store.open(), bind(httpServer, config, log)]);
       app = built;
       const { port } = httpServer.address() as AddressInfo;
       return { port, url: `http://${displayHost(config.host)}:${port}/` };
@@ -100,6 +101,7 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
     async close() {
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await signaling?.close();
+      await store.close();
       httpServer.closeAllConnections();
       if (httpServer.listening) await closed;
     },

@@ -10,6 +10,7 @@ import type { MatchEvent } from "../src/matchmaker/core.ts";
 import { createMemoryStore } from "../src/matchmaker/store.ts";
 import { decodeServerFrame, type ServerFrame } from "../src/protocol/index.ts";
 import { LIMITS } from "../src/signaling/limits.ts";
+import { createSerial } from "../src/signaling/serial.ts";
 import { type FrameSocket, Session } from "../src/signaling/session.ts";
 import { signal } from "./support/client.ts";
 
@@ -44,14 +45,20 @@ function setup() {
   const relayed: Array<[string, string]> = [];
   const delivered: MatchEvent[] = [];
   const forgotten: Session[] = [];
-  session = new Session("me", socket, {
-    store,
-    forget: (s) => forgotten.push(s),
+  store.attach({
     deliver: (events) => {
       delivered.push(...events);
       for (const e of events) if (e.to === "me") session!.receive(e);
     },
-    relay: (to, text) => relayed.push([to, text]),
+    relayed: () => {},
+    resync: () => {},
+    online: () => 1,
+  });
+  session = new Session("me", socket, {
+    store,
+    serial: createSerial(),
+    forget: (s) => forgotten.push(s),
+    relay: (_from, to, _type, text) => relayed.push([to, text]),
     now: () => now,
     log: createLogger("silent"),
   });

@@ -13,7 +13,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test, type TestContext } from "node:test";
-import type { MatchStore } from "../src/matchmaker/store.ts";
+import { createMemoryStore, type MatchStore } from "../src/matchmaker/store.ts";
 import { runCli, serveCli } from "./support/cli.ts";
 import { withServer } from "./support/server.ts";
 
@@ -32,10 +32,10 @@ async function smoke(t: TestContext, args: string[]): Promise<{ code: number | n
 
 /** A matchmaker whose store never answers, as a hung shared store would. */
 const stalled: MatchStore = {
+  ...createMemoryStore(),
   find: () => new Promise(() => {}),
   stop: () => new Promise(() => {}),
   disconnect: async () => [],
-  waiting: async () => 0,
 };
 
 describe("chatroulette smoke", () => {

@@ -71,6 +71,12 @@ export function resolveConfig(
       `Invalid country policy: ${both.join(", ")} both allowed (--country) and blocked (--block-country); expected each code in one list`,
     );
   }
+  if (config.redis !== null && config.secret === null) {
+    throw new ConfigError(
+      "--redis needs --secret (env CHATROULETTE_SECRET), the same for every process: each process must accept the " +
+        'identities the others issue; e.g. CHATROULETTE_SECRET="$(openssl rand -base64 32)"',
+    );
+  }
   return config;
 }
 
@@ -79,7 +85,8 @@ function parseFrom<K extends ConfigKey>(key: K, raw: unknown, name: string, wher
     return field(key).parse(raw);
   } catch (error) {
     if (!(error instanceof Expected)) throw error;
-    throw new ConfigError(`Invalid ${name} ${show(raw)}${where}: expected ${error.message}`);
+    const shown = field(key).redact?.(raw) ?? show(raw);
+    throw new ConfigError(`Invalid ${name} ${shown}${where}: expected ${error.message}`);
   }
 }
 

@@ -29,6 +29,10 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Handed to the page's RTCPeerConnection; config file or environment only. */
   readonly iceServers: readonly IceServer[];
+  /** Redis shared by every process of a cluster; null keeps matchmaking in this process's memory. */
+  readonly redis: string | null;
+  /** The key identities are signed with, shared by every process; null: a random one per process. */
+  readonly secret: string | null;
 }
 
 export type ConfigKey = keyof Config;
@@ -53,6 +57,8 @@ export interface Field<K extends ConfigKey> {
   readonly parse: (raw: unknown) => Config[K];
   /** The flag may be given more than once; the values are joined with commas. */
   readonly repeatable?: boolean;
+  /** How a bad value is shown in an error, when it may hold a password or key. */
+  readonly redact?: (raw: unknown) => string;
 }
 
 export const FIELDS = {
@@ -137,6 +143,24 @@ export const FIELDS = {
     description: "STUN/TURN servers for the page, as a JSON array of RTCIceServer",
     defaultValue: [{ urls: "stun:stun.l.google.com:19302" }],
     parse: parse.iceServers,
+  },
+  redis: {
+    flag: "--redis <url>",
+    env: "CHATROULETTE_REDIS",
+    description: "Redis shared by several serve processes (redis://[:password@]host[:port][/db], rediss:// for TLS)",
+    defaultText: "none, one process",
+    defaultValue: null,
+    parse: parse.redisUrl,
+    redact: parse.redactUrl,
+  },
+  secret: {
+    flag: "--secret <key>",
+    env: "CHATROULETTE_SECRET",
+    description: `key that signs identities, the same for every process (${parse.SECRET_LENGTH.min}+ characters; prefer the env or --config: flags show in ps)`,
+    defaultText: "random per process",
+    defaultValue: null,
+    parse: parse.secret,
+    redact: parse.redactSecret,
   },
 } as const satisfies { readonly [K in ConfigKey]: Field<K> };
 

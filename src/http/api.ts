@@ -5,6 +5,7 @@
 import express from "express";
 import type { GeoGate } from "../geo/gate.ts";
 import type { Identities } from "../identity.ts";
+import type { MatchStats } from "../matchmaker/store.ts";
 import { Refusal } from "../refusal.ts";
 import type { ClientConfig } from "../protocol/index.ts";
 
@@ -15,7 +16,7 @@ export interface ApiDeps {
   readonly geoGate: GeoGate;
   readonly identities: Identities;
   readonly clientConfig: ClientConfig;
-  readonly stats: () => Promise<{ online: number; waiting: number }>;
+  readonly stats: () => Promise<MatchStats>;
 }
 
 /** Express middleware form of the country gate, for /api and PeerServer's routes. */

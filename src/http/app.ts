@@ -7,6 +7,7 @@ import type { Config } from "../config/schema.ts";
 import type { GeoGate } from "../geo/gate.ts";
 import type { Identities } from "../identity.ts";
 import type { Logger } from "../log.ts";
+import type { MatchStore } from "../matchmaker/store.ts";
 import type { ClientConfig } from "../protocol/index.ts";
 import { Refusal } from "../refusal.ts";
 import type { Signaling } from "../signaling/signaling.ts";
@@ -21,22 +22,28 @@ export interface AppParts {
   readonly identities: Identities;
   readonly clientConfig: ClientConfig;
   readonly signaling: Signaling;
-  readonly stats: () => Promise<{ online: number; waiting: number }>;
+  readonly store: Pick<MatchStore, "stats" | "ready">;
   readonly page: Page;
   readonly log: Logger;
 }
 
 /**
  * @example
- * const app = createApp({ config, geoGate, identities, clientConfig, signaling, stats, page, log });
+ * const app = createApp({ config, geoGate, identities, clientConfig, signaling, store, page, log });
  */
-export function createApp({ config, geoGate, identities, clientConfig, signaling, stats, page, log }: AppParts): express.Express {
+export function createApp({ config, geoGate, identities, clientConfig, signaling, store, page, log }: AppParts): express.Express {
   const app = express();
   app.disable("x-powered-by");
   app.use(securityHeaders(config.allowOrigin));
   app.get("/healthz", (_req, res) => {
     res.type("text/plain").send("ok");
   });
+  // Admitting visitors: not while the shared store cannot be reached.
+  app.get("/readyz", (_req, res) => {
+    if (!store.ready()) throw new Refusal("unavailable");
+    res.type("text/plain").send("ready");
+  });
+  const stats = () => store.stats();
   app.use("/api", corsFor(config.allowOrigin), createApi({ geoGate, identities, clientConfig, stats }));
   // Mounting PeerServer's app starts it (its timers included).
   app.use(config.path, gateMiddleware(geoGate), signaling.app);

@@ -1,29 +1,101 @@
 /**
  * Where matchmaking state lives. Callers only see this async interface, so a
- * shared store (Redis, applying the same rules atomically in a script) can
- * replace the in-memory one without touching them.
+ * shared store (Redis, applying the same rules atomically in a script; see
+ * redis/store.ts) can replace the in-memory one without touching them.
+ *
+ * A store delivers each event to the process whose visitor it is for, through
+ * that process's sink: the in-memory store at once, the Redis store over its
+ * subscription, so each process hears its events in the order they happened.
  */
 import * as core from "./core.ts";
 import type { MatchEvent } from "./core.ts";
+import type { RelayType } from "../protocol/index.ts";
+
+/** What a process gives its store: where its visitors' events go. */
+export interface MatchSink {
+  /** Match events for visitors whose sockets this process holds. */
+  deliver(events: readonly MatchEvent[]): void;
+  /** A signaling frame from a partner on another process. */
+  relayed(from: string, to: string, type: RelayType, text: string): void;
+  /**
+   * The store may have lost this process's visitors or missed events for
+   * them (Redis restarted, a subscription dropped): make every visitor's
+   * state true again (partners told, waiting visitors queued again).
+   */
+  resync(): void;
+  /** Signaling sockets open on this process. */
+  online(): number;
+}
+
+/** /api/stats: the whole cluster, and this process's share. */
+export interface MatchStats {
+  readonly online: number;
+  readonly waiting: number;
+  /** Live processes sharing the pool. */
+  readonly processes: number;
+  readonly process: { readonly online: number; readonly waiting: number };
+}
 
 export interface MatchStore {
-  /** Pair `id` with someone waiting in `pool`, or queue it; dissolves a current pair first. */
+  /** Where this process's events go; called once, before open(). */
+  attach(sink: MatchSink): void;
+  /** Connects, if the store has anything to connect to. */
+  open(): Promise<void>;
+  /** Can take commands now: new visitors are refused while it cannot. */
+  ready(): boolean;
+  /**
+   * Pair `id` with someone waiting in `pool`, or queue it; dissolves a current
+   * pair first. Resolves with every event the command caused (for any process),
+   * already on its way to the sinks. Rejects with StoreUnavailable when the
+   * store cannot be reached.
+   */
   find(id: string, pool: string, now: number): Promise<MatchEvent[]>;
   /** Leave the current partner or queue without looking for another. */
   stop(id: string, now: number): Promise<MatchEvent[]>;
-  /** The visitor's connection is gone. */
+  /** The visitor's connection is gone. Never gives up while the store is away: it runs once it is back. */
   disconnect(id: string, now: number): Promise<MatchEvent[]>;
-  /** Visitors waiting in every pool. */
+  /** Sends a frame to `to`, held by another process, if `to` is `from`'s partner (or, for LEAVE, was). */
+  relay(from: string, to: string, type: RelayType, text: string): void;
+  /** Visitors waiting in every pool, on every process. */
   waiting(): Promise<number>;
+  stats(): Promise<MatchStats>;
+  close(): Promise<void>;
 }
 
-/** One process's store: the pure core over a Map, each command atomic by construction. */
+/** The shared store cannot be reached: the command did not run, or its outcome is unknown. */
+export class StoreUnavailable extends Error {
+  override name = "StoreUnavailable";
+}
+
+/**
+ * One process's store: the pure core over a Map, each command atomic by construction.
+ * @example
+ * const store = createMemoryStore();
+ * store.attach({ deliver, relayed, resync, online });
+ * await store.find("a83e", "public", Date.now()); // [{ type: "waiting", to: "a83e", pool: "public" }]
+ */
 export function createMemoryStore(): MatchStore {
   const state = core.createMatchState();
+  let sink: MatchSink | undefined;
+  const run = (events: MatchEvent[]) => {
+    sink?.deliver(events);
+    return events;
+  };
   return {
-    find: async (id, pool, now) => core.find(state, id, pool, now),
-    stop: async (id) => core.stop(state, id),
-    disconnect: async (id) => core.disconnect(state, id),
+    attach: (given) => void (sink = given),
+    open: async () => {},
+    ready: () => true,
+    find: async (id, pool, now) => run(core.find(state, id, pool, now)),
+    stop: async (id) => run(core.stop(state, id)),
+    disconnect: async (id) => run(core.disconnect(state, id)),
+    // Every socket is in this process: signaling relays to them itself.
+    relay: () => {},
     waiting: async () => core.waitingCount(state),
+    async stats() {
+      const online = sink?.online() ?? 0;
+      const waiting = core.waitingCount(state);
+      return { online, waiting, processes: 1, process: { online, waiting } };
+    },
+    close: async () => {},
   };
 }

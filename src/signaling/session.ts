@@ -7,10 +7,12 @@
 import type { RawData } from "ws";
 import type { Logger } from "../log.ts";
 import type { MatchEvent } from "../matchmaker/core.ts";
-import type { MatchStore } from "../matchmaker/store.ts";
+import { type MatchStore, StoreUnavailable } from "../matchmaker/store.ts";
 import { CLOSE, LIMITS } from "./limits.ts";
+import { FrameBudget } from "./budget.ts";
 import type { SocketOwner } from "./peer-server.ts";
-import { decodeClientFrame, encodeFrame, type FrameErrorCode, type ServerFrame } from "../protocol/index.ts";
+import type { Serial } from "./serial.ts";
+import { decodeClientFrame, encodeFrame, type FrameErrorCode, type RelayType, type ServerFrame } from "../protocol/index.ts";
 
 /** What a session needs of its socket: ws's WebSocket satisfies it. */
 export interface FrameSocket {
@@ -22,28 +24,26 @@ export interface FrameSocket {
 }
 
 export interface SessionDeps {
+  /** Applies commands; their events come back through receive(), from the store. */
   readonly store: MatchStore;
+  /** Orders commands per visitor id (see serial.ts). */
+  readonly serial: Serial;
   /** The socket closed: drop this session from the registry. */
   readonly forget: (session: Session) => void;
-  /** Hands the events of a command to the sessions they are for. */
-  readonly deliver: (events: readonly MatchEvent[]) => void;
-  /** Sends a relayed frame (already encoded) to the visitor `to`, wherever its socket is. */
-  readonly relay: (to: string, text: string) => void;
+  /** Sends a relayed frame (already encoded) from `from` to the visitor `to`, wherever its socket is. */
+  readonly relay: (from: string, to: string, type: RelayType, text: string) => void;
   readonly now: () => number;
   readonly log: Logger;
 }
-
-const IDLE: Promise<unknown> = Promise.resolve();
 
 export class Session implements SocketOwner {
   partner: string | null = null;
   /** The partner before this one: may still receive our LEAVE. */
   previous: string | null = null;
-  #frameTokens: number = LIMITS.burstFrames;
-  #byteTokens: number = LIMITS.burstBytes;
-  #refilledAt: number;
+  /** The pool it asked to be paired in and is not paired in yet; null when idle or paired. */
+  seeking: string | null = null;
+  #budget: FrameBudget;
   #strikes = 0;
-  #commands: Promise<unknown> = IDLE;
   /** Set the moment the server is done with this socket, before it has closed. */
   #done = false;
   #heardAt: number;
@@ -62,7 +62,8 @@ export class Session implements SocketOwner {
     this.id = id;
     this.socket = socket;
     this.deps = deps;
-    this.#refilledAt = this.#heardAt = this.#heartbeatAt = deps.now();
+    this.#heardAt = this.#heartbeatAt = deps.now();
+    this.#budget = new FrameBudget(this.#heardAt);
   }
 
   /** Every incoming frame. Nothing reaches PeerServer: we answer or relay it here. */
@@ -70,7 +71,7 @@ export class Session implements SocketOwner {
     if (this.#done) return;
     const now = this.deps.now();
     this.#heardAt = now;
-    const limit = this.#take(now, byteLength(data));
+    const limit = this.#budget.take(now, data);
     if (limit) return this.end(CLOSE.policyViolation, limit);
     if (isBinary) return this.end(CLOSE.unsupportedData, "binary frames are not supported");
     const decoded = decodeClientFrame(data.toString());
@@ -86,16 +87,18 @@ export class Session implements SocketOwner {
         return;
       case "FIND":
         this.#leavePartner();
+        this.seeking = frame.payload.pool;
         this.#run(() => this.deps.store.find(this.id, frame.payload.pool, this.deps.now()));
         return;
       case "STOP":
         this.#leavePartner();
+        this.seeking = null;
         this.#run(() => this.deps.store.stop(this.id, this.deps.now()));
         return;
       default:
-        if (frame.dst === this.partner || (frame.type === "LEAVE" && frame.dst === this.previous)) {
+        if (this.#mayReach(frame.dst, frame.type)) {
           // Only what the decoder checked is relayed, with `src` ours.
-          return this.deps.relay(frame.dst, encodeFrame({ ...frame, src: this.id }));
+          return this.deps.relay(this.id, frame.dst, frame.type, encodeFrame({ ...frame, src: this.id }));
         }
         this.deps.log.debug(`dropped ${frame.type} from ${this.id} to non-partner ${frame.dst}`);
         return this.#reject("not_partner", `${frame.type} dropped: ${frame.dst} is not your partner.`);
@@ -106,15 +109,35 @@ export class Session implements SocketOwner {
   receive(event: MatchEvent): void {
     switch (event.type) {
       case "waiting":
+        this.seeking = event.pool;
         return this.#send({ type: "WAITING", payload: { pool: event.pool } });
       case "matched":
         this.#leavePartner();
         this.partner = event.partner;
+        this.seeking = null;
         return this.#send({ type: "MATCH", payload: { peer: event.partner, role: event.role, pool: event.pool } });
       case "partner-left":
         // A stale notice (we have moved on already) must not clear the new partner.
         if (this.partner === event.partner) this.#leavePartner();
         return this.#send({ type: "PARTNER-LEFT", payload: { peer: event.partner, reason: event.reason } });
+    }
+  }
+
+  /** A frame from `from`: passed on only if this side, too, takes `from` for its partner. */
+  relayed(from: string, type: RelayType, text: string): void {
+    if (this.#mayReach(from, type)) this.push(text);
+    else this.deps.log.debug(`dropped ${type} from non-partner ${from} to ${this.id}`);
+  }
+
+  /** The store may have lost this visitor or its events: give up the partner, or search again. */
+  resync(): void {
+    if (this.#done) return;
+    if (this.partner !== null) {
+      this.receive({ type: "partner-left", to: this.id, partner: this.partner, reason: "disconnect" });
+      this.#run(() => this.deps.store.stop(this.id, this.deps.now()));
+    } else if (this.seeking !== null) {
+      const pool = this.seeking;
+      this.#run(() => this.deps.store.find(this.id, pool, this.deps.now()));
     }
   }
 
@@ -186,7 +209,7 @@ export class Session implements SocketOwner {
   #leave(): boolean {
     if (this.#done) return false;
     this.#done = true;
-    void this.#run(() => this.deps.store.disconnect(this.id, this.deps.now()));
+    this.#run(() => this.deps.store.disconnect(this.id, this.deps.now()));
     return true;
   }
 
@@ -202,27 +225,21 @@ export class Session implements SocketOwner {
     this.partner = null;
   }
 
-  /** Commands of one visitor run one after another, whatever the store's latency. */
-  #run(command: () => Promise<readonly MatchEvent[]>): Promise<unknown> {
-    const run = this.#commands.then(command).then(this.deps.deliver).catch((error) => {
-      this.deps.log.error(`matchmaker failed for ${this.id}: ${(error as Error).stack ?? error}`);
-    }).finally(() => {
-      // Idle sessions hold no promise of their own.
-      if (this.#commands === run) this.#commands = IDLE;
-    });
-    this.#commands = run;
-    return run;
+  /** The current partner; for LEAVE, the previous one too. */
+  #mayReach(peer: string, type: RelayType): boolean {
+    return peer === this.partner || (type === "LEAVE" && peer === this.previous);
   }
 
-  /** Takes one frame of `bytes` from the budgets; says which is exhausted, or null. */
-  #take(now: number, bytes: number): string | null {
-    const elapsed = (now - this.#refilledAt) / 1000;
-    this.#refilledAt = now;
-    this.#frameTokens = Math.min(LIMITS.burstFrames, this.#frameTokens + elapsed * LIMITS.framesPerSecond) - 1;
-    this.#byteTokens = Math.min(LIMITS.burstBytes, this.#byteTokens + elapsed * LIMITS.bytesPerSecond) - bytes;
-    if (this.#frameTokens < 0) return "rate limit exceeded";
-    if (this.#byteTokens < 0) return "byte rate limit exceeded";
-    return null;
+  /** Queues a command behind this visitor's others; if the store fails, the visitor is told and reconnects. */
+  #run(command: () => Promise<unknown>): void {
+    this.deps.serial.run(this.id, command).catch((error) => {
+      if (error instanceof StoreUnavailable) {
+        this.deps.log.warn(`matchmaking unavailable for ${this.id}: ${error.message}`);
+        return this.end(CLOSE.tryAgainLater, "matchmaking is unavailable; reconnect in a moment");
+      }
+      this.deps.log.error(`matchmaker failed for ${this.id}: ${(error as Error).stack ?? error}`);
+      this.end(CLOSE.internalError, "matchmaking failed");
+    });
   }
 
   #reject(code: FrameErrorCode, msg: string): void {
@@ -232,9 +249,4 @@ export class Session implements SocketOwner {
   #send(frame: ServerFrame): void {
     this.push(encodeFrame(frame));
   }
-}
-
-function byteLength(data: RawData): number {
-  if (Array.isArray(data)) return data.reduce((n, chunk) => n + chunk.length, 0);
-  return data.byteLength;
 }

@@ -2,7 +2,9 @@
  * The signaling gate: owns the HTTP server's `upgrade` event, so every
  * WebSocket passes the same checks (path, query, origin, capacity, country,
  * identity) before PeerServer's handshake, and keeps one Session per admitted
- * socket: it relays between them and keeps time for them.
+ * socket: it relays between them and keeps time for them. It is the store's
+ * sink: events and frames for this process's visitors come in through it,
+ * from this process or (with Redis) any other.
  */
 import type { IncomingMessage, Server } from "node:http";
 import { STATUS_CODES } from "node:http";
@@ -11,22 +13,24 @@ import { Refusal } from "../refusal.ts";
 import type { GeoGate } from "../geo/gate.ts";
 import type { Identities } from "../identity.ts";
 import type { Logger } from "../log.ts";
-import type { MatchEvent } from "../matchmaker/core.ts";
-import type { MatchStore } from "../matchmaker/store.ts";
-import { PEER_KEY } from "../protocol/index.ts";
+import type { MatchSink, MatchStore } from "../matchmaker/store.ts";
+import { PEER_KEY, type RelayType } from "../protocol/index.ts";
 import { createPeerServer, type GatedSocket } from "./peer-server.ts";
 import { CLOSE } from "./limits.ts";
+import { createSerial } from "./serial.ts";
 import { Session } from "./session.ts";
 
 /** How often sessions are asked whether their sockets are alive (see Session#tick). */
 const TICK_MS = 1000;
+/** On close, how long the sockets' last commands may take to reach the store. */
+const CLOSE_DRAIN_MS = 2000;
 
 export interface Signaling {
   /** Express app to mount at `path` (PeerServer's HTTP routes). */
   readonly app: ReturnType<typeof createPeerServer>["app"];
   /** Visitors with an open signaling socket. */
   online(): number;
-  /** Close every socket (1001) and wait until they are gone. */
+  /** Close every socket (1001) and wait until they are gone and have left matchmaking. */
   close(): Promise<void>;
 }
 
@@ -52,14 +56,29 @@ export function createSignaling(
   const peer = createPeerServer({ httpServer, log });
   const socketPath = `${path}/peerjs`;
   const sessions = new Map<string, Session>();
-  const deliver = (events: readonly MatchEvent[]) => {
-    for (const event of events) sessions.get(event.to)?.receive(event);
+  const serial = createSerial();
+  const sink: MatchSink = {
+    deliver(events) {
+      for (const event of events) sessions.get(event.to)?.receive(event);
+    },
+    relayed: (from, to, type, text) => sessions.get(to)?.relayed(from, type, text),
+    resync() {
+      log.info(`resyncing ${sessions.size} visitor(s) with the store`);
+      for (const session of sessions.values()) session.resync();
+    },
+    online: () => sessions.size,
   };
+  store.attach(sink);
   const forget = (session: Session) => {
     if (sessions.get(session.id) === session) sessions.delete(session.id);
   };
-  const relay = (to: string, text: string) => sessions.get(to)?.push(text);
-  const deps = { store, deliver, forget, relay, now, log };
+  // Partners on this process are reached at once; others through the store, which checks the pair again.
+  const relay = (from: string, to: string, type: RelayType, text: string) => {
+    const local = sessions.get(to);
+    if (local) local.relayed(from, type, text);
+    else store.relay(from, to, type, text);
+  };
+  const deps = { store, serial, forget, relay, now, log };
   const originAllowed = createOriginCheck(allowOrigin);
   let ticking: ReturnType<typeof setInterval> | undefined;
   const tick = () => {
@@ -74,6 +93,7 @@ export function createSignaling(
     const query = singleValues(url.searchParams);
     if (!originAllowed(req)) throw new Refusal("origin_not_allowed");
     if (sessions.size >= maxClients) throw new Refusal("server_full");
+    if (!store.ready()) throw new Refusal("unavailable");
     geoGate(req);
     const { id = "", token = "", key } = query;
     if (key !== PEER_KEY || !identities.verify(id, token)) throw new Refusal("invalid_identity");
@@ -123,6 +143,8 @@ export function createSignaling(
         });
       });
       await Promise.all(closed);
+      // Their disconnects reach the store, unless it stalls (bounded).
+      await Promise.race([serial.idle(), new Promise((resolve) => setTimeout(resolve, CLOSE_DRAIN_MS).unref?.())]);
     },
   };
 }
