@@ -23,7 +23,6 @@ import { bind, createLimitedServer, displayHost } from "./http/http-server.ts";
 import { createPage } from "./http/page.ts";
 import { createIdentities } from "./identity.ts";
 import { createLogger, type Logger } from "./log.ts";
-import { createRedisStore } from "./matchmaker/redis/store.ts";
 import { createMemoryStore, type MatchStore } from "./matchmaker/store.ts";
 import { Refusal } from "./refusal.ts";
 import { createSignaling, type Signaling } from "./signaling/signaling.ts";
@@ -56,8 +55,9 @@ export interface ServerDeps {
  */
 export function createServer(config: Config, deps: ServerDeps = {}): ChatrouletteServer {
   const log = deps.log ?? createLogger(config.logLevel);
-  // The Redis store connects in listen(), not here.
-  const store = deps.store ?? (config.redis ? createRedisStore({ url: config.redis, log }) : createMemoryStore());
+  // With --redis, the store is built in listen(): node-redis takes ~0.5 s to load (measured), which only its users should pay.
+  const redis = config.redis;
+  let store = deps.store ?? (redis === null ? createMemoryStore() : undefined);
   // Compiled now, so a bad rule fails here rather than on a request.
   const policy = createCountryPolicy(config);
   const clientAddress = createClientAddress(config.trustProxy);
@@ -77,6 +77,8 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
     },
     httpServer,
     async listen() {
+      if (!store && redis !== null) store = (await import("./matchmaker/redis/store.ts")).createRedisStore({ url: redis, log });
+      if (!store) throw new Error("no matchmaking store"); // unreachable: one of the two above
       const lookupCountry = deps.lookupCountry ?? (policy.admitsEveryone ? undefined : await loadCountryLookup());
       const geoGate = createGeoGate({ clientAddress, lookupCountry, policy });
       signaling = createSignaling({
@@ -101,7 +103,7 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
     async close() {
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await signaling?.close();
-      await store.close();
+      await store?.close();
       httpServer.closeAllConnections();
       if (httpServer.listening) await closed;
     },

@@ -128,10 +128,11 @@ export function redisUrl(raw: unknown): string | null {
 
 /** The URL with its password hidden, for messages and logs. */
 export function redactUrl(raw: unknown): string {
-  if (typeof raw !== "string" || !URL.canParse(raw)) return typeof raw === "string" ? "(not a URL)" : JSON.stringify(raw) ?? String(raw);
+  if (typeof raw !== "string") return JSON.stringify(raw) ?? String(raw);
+  if (!URL.canParse(raw)) return "(not a URL, not shown: it may hold a password)";
   const url = new URL(raw);
   if (url.password) url.password = "***";
-  return `"${url.href}"`;
+  return url.href;
 }
 
 /**

@@ -151,7 +151,7 @@ export const FIELDS = {
     defaultText: "none, one process",
     defaultValue: null,
     parse: parse.redisUrl,
-    redact: parse.redactUrl,
+    redact: (raw) => JSON.stringify(parse.redactUrl(raw)),
   },
   secret: {
     flag: "--secret <key>",

@@ -1,0 +1,22 @@
+import { startRedis } from "/work/wt-14/dev/redis.ts";
+import { createRedisStore } from "/work/wt-14/src/matchmaker/redis/store.ts";
+import { createLogger } from "/work/wt-14/src/log.ts";
+const redis = await startRedis();
+const log = createLogger("debug");
+const mk = (name: string) => {
+  const s = createRedisStore({ url: redis.url, log });
+  const got: unknown[] = [];
+  s.attach({ deliver: (e) => { got.push(...e); console.log(name, "deliver", JSON.stringify(e)); }, relayed: (...a) => console.log(name, "relayed", a), resync: () => console.log(name, "resync"), online: () => 1 });
+  return s;
+};
+const a = mk("A"), b = mk("B");
+await a.open(); await b.open();
+console.log(await a.find("x", "p", 1));
+console.log(await b.find("y", "p", 2));
+b.relay("y", "x", "OFFER", '{"hi":1}');
+console.log(await a.find("x", "p", 3));
+console.log(await a.waiting(), await a.stats());
+await new Promise(r => setTimeout(r, 600));
+console.log(await b.stats());
+await a.close(); await b.close();
+await redis.stop();

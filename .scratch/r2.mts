@@ -1,0 +1,22 @@
+import { startRedis } from "../dev/redis.ts";
+import { createRedisStore } from "../src/matchmaker/redis/store.ts";
+import { createLogger } from "../src/log.ts";
+import { createClient } from "@redis/client";
+const redis = await startRedis();
+const log = createLogger("debug");
+const mon = createClient({ url: redis.url }); await mon.connect();
+const mk = (name: string) => {
+  const s = createRedisStore({ url: redis.url, log });
+  s.attach({ deliver: (e) => console.log(name, "deliver", JSON.stringify(e)), relayed: (...a) => console.log(name, "relayed", a), resync: () => console.log(name, "resync"), online: () => 1 });
+  return s;
+};
+const a = mk("A"), b = mk("B");
+await a.open(); await b.open();
+await a.find("x", "p", 1);
+await b.find("y", "p", 2);
+console.log(await mon.keys("*"));
+console.log(await mon.hGetAll("chatroulette:v:x"));
+b.relay("y", "x", "OFFER", '{"hi":1}');
+await new Promise(r => setTimeout(r, 300));
+await a.close(); await b.close(); await mon.close();
+await redis.stop();

@@ -1,0 +1,20 @@
+import { startRedis } from "../dev/redis.ts";
+import { createRedisStore } from "../src/matchmaker/redis/store.ts";
+import { createLogger } from "../src/log.ts";
+import { createClient } from "@redis/client";
+const redis = await startRedis();
+const log = createLogger("debug");
+const admin = createClient({ url: redis.url }); await admin.connect();
+const mk = (name: string) => {
+  const s = createRedisStore({ url: redis.url, log });
+  s.attach({ deliver: (e) => console.log(name, "deliver", JSON.stringify(e)), relayed: (...a) => console.log(name, "relayed", a), resync: () => console.log(name, "RESYNC"), online: () => 1 });
+  return s;
+};
+const a = mk("A"), b = mk("B");
+await a.open(); await b.open();
+await a.find("x", "p", 1);
+console.log("killed", await admin.clientKill({ filter: "TYPE", type: "pubsub" }));
+await b.find("y", "p", 2);
+await new Promise(r => setTimeout(r, 2000));
+await a.close(); await b.close(); await admin.close();
+await redis.stop();

@@ -1,0 +1,17 @@
+import { startRedis } from "../dev/redis.ts";
+import { createRedisLink } from "../src/redis/connection.ts";
+import { createLogger } from "../src/log.ts";
+const redis = await startRedis();
+const log = createLogger("debug");
+const t0 = performance.now();
+const link = createRedisLink({ url: redis.url, log });
+link.onChange(() => console.log("change", performance.now() - t0, link.client.isReady, link.subscriber.isReady));
+await new Promise(r => setTimeout(r, 3000));
+const t1 = performance.now();
+await link.subscriber.subscribe("x", () => {});
+console.log("sub", performance.now() - t1);
+const t2 = performance.now();
+await link.client.ping();
+console.log("ping", performance.now() - t2);
+await link.close();
+await redis.stop();
