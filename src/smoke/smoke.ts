@@ -1,9 +1,11 @@
 /**
- * `chatroulette smoke <url>`: checks a live deployment end to end with bot
- * visitors (see bot.ts): identity, signaling socket, queue, match, data
+ * `chatroulette smoke <url> [url…]`: checks a live deployment end to end with
+ * bot visitors (see bot.ts): identity, signaling socket, queue, match, data
  * channel, a message each way, optionally video frames, then — with two
  * pairs or more — a stranger leaving and Next re-pairing, and leaving cleanly.
- * Each step is timed; the first failure ends the run with its reason.
+ * Given several URLs (the processes of one cluster), the bots take them in
+ * turn, so each pair spans two processes. Each step is timed; the first
+ * failure ends the run with its reason.
  */
 import { randomBytes } from "node:crypto";
 import process from "node:process";
@@ -14,7 +16,8 @@ import { loadPeerJs, socketError } from "./webrtc.ts";
 type Runtime = Awaited<ReturnType<typeof loadPeerJs>>;
 
 export interface SmokeOptions {
-  readonly url: string;
+  /** One deployment, or the processes of one cluster (bots are spread over them). */
+  readonly urls: readonly string[];
   readonly pairs: number;
   readonly timeoutMs: number;
   /** The signaling path, when not the one the server's /api/config gives. */
@@ -31,7 +34,7 @@ export interface Step {
 }
 
 export interface SmokeReport {
-  readonly url: string;
+  readonly urls: readonly string[];
   readonly pool: string;
   readonly pairs: number;
   readonly ok: boolean;
@@ -53,7 +56,7 @@ class Unreachable extends Error {
  */
 export async function runSmoke(options: SmokeOptions, onStep: (step: Step) => void = () => {}): Promise<SmokeReport> {
   const started = performance.now();
-  const origin = new URL(options.url).origin;
+  const origins = options.urls.map((url) => new URL(url).origin);
   const pool = `smoke-${randomBytes(6).toString("hex")}`;
   const steps: Step[] = [];
   const bots: Bot[] = [];
@@ -75,12 +78,12 @@ export async function runSmoke(options: SmokeOptions, onStep: (step: Step) => vo
   };
 
   try {
-    let config!: ClientConfig;
+    let configs!: ClientConfig[];
     let runtime!: Runtime;
     // fetch and ws both honour it
     if (options.insecure) process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
-    await step("reach the server", async () => {
-      config = await fetchConfig(origin, options.path, options.timeoutMs);
+    await step(origins.length > 1 ? `reach the ${origins.length} servers` : "reach the server", async () => {
+      configs = await Promise.all(origins.map((origin) => fetchConfig(origin, options.path, options.timeoutMs)));
     });
     await step("start WebRTC (@roamhq/wrtc)", async () => {
       runtime = await loadPeerJs().catch((error) => {
@@ -88,6 +91,9 @@ export async function runSmoke(options: SmokeOptions, onStep: (step: Step) => vo
       });
     });
     const bot = (name: string) => {
+      // Bots take the servers in turn: with several, each pair spans two of them.
+      const at = bots.length % origins.length;
+      const [origin, config] = [origins[at], configs[at]];
       const b = new Bot(name, { runtime, origin, config, pool, camera: options.media, timeoutMs: options.timeoutMs });
       bots.push(b);
       return b;
@@ -162,7 +168,7 @@ export async function runSmoke(options: SmokeOptions, onStep: (step: Step) => vo
     for (const b of bots) b.leave();
   }
   return {
-    url: options.url,
+    urls: options.urls,
     pool,
     pairs: options.pairs,
     ok: steps.every((s) => s.ok),
