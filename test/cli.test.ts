@@ -91,7 +91,7 @@ describe("chatroulette serve (Node)", () => {
     const { code, stdout } = await runCli(t, ["serve", "--help"]).exit;
     assert.equal(code, 0);
     const [options, examples] = stdout.split("Examples:");
-    for (const flag of ["--port", "--host", "--path", "--country", "--block-country", "--unknown-country", "--trust-proxy", "--max-clients", "--log-level"]) {
+    for (const flag of ["--port", "--host", "--path", "--country", "--block-country", "--unknown-country", "--trust-proxy", "--max-clients", "--log-level", "--redis"]) {
       assert.ok(options.includes(flag), flag);
       assert.match(examples, new RegExp(`\\$ chatroulette serve .*${flag} `), `an example with ${flag}`);
     }

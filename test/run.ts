@@ -12,8 +12,8 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import { isolate } from "../dev/netns.ts";
 
-/** Suites that start browsers, CLIs or runtimes, or wait out real timeouts. */
-const SLOW = ["cli", "deno", "e2e", "http-hardening", "signaling-limits", "smoke"];
+/** Suites that start browsers, CLIs, runtimes or redis-server, or wait out real timeouts. */
+const SLOW = ["cli", "cluster", "cluster-processes", "deno", "e2e", "http-hardening", "match-store", "redis-store", "signaling-limits", "smoke"];
 
 const args = process.argv.slice(2);
 isolate("test/run.ts", args);

@@ -126,13 +126,13 @@ export function redisUrl(raw: unknown): string | null {
   return raw as string;
 }
 
-/** The URL with its password hidden, for messages and logs. */
-export function redactUrl(raw: unknown): string {
+/** The URL with its password hidden, for logs; for an error, quoted, or withheld when it does not parse. */
+export function redactUrl(raw: unknown, quoted = false): string {
   if (typeof raw !== "string") return JSON.stringify(raw) ?? String(raw);
-  if (!URL.canParse(raw)) return "(not a URL, not shown: it may hold a password)";
+  if (!URL.canParse(raw)) return "(not a URL; not shown, as it may hold a password)";
   const url = new URL(raw);
   if (url.password) url.password = "***";
-  return url.href;
+  return quoted ? JSON.stringify(url.href) : url.href;
 }
 
 /**

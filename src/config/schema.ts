@@ -151,7 +151,7 @@ export const FIELDS = {
     defaultText: "none, one process",
     defaultValue: null,
     parse: parse.redisUrl,
-    redact: (raw) => JSON.stringify(parse.redactUrl(raw)),
+    redact: (raw) => parse.redactUrl(raw, true),
   },
   secret: {
     flag: "--secret <key>",
