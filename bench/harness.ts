@@ -36,9 +36,10 @@ async function start(
   ready: RegExp,
   toOrigin: (match: RegExpMatchArray) => string,
   mount: string,
+  env: Readonly<Record<string, string>> = {},
 ): Promise<Server> {
   const started = performance.now();
-  const child = spawn(command[0], command.slice(1), { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command[0], command.slice(1), { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   running.add(child);
   let stderr = "";
   child.stderr!.on("data", (chunk) => stderr = (stderr + chunk).slice(-2000));
@@ -73,13 +74,14 @@ async function start(
   };
 }
 
-/** How to start a server under test: V8 flags for Node, e.g. ["--max-semi-space-size=1"] (default: none). */
+/** How to start a server under test: V8 flags for Node, e.g. ["--max-semi-space-size=1"] (default: none), and environment. */
 export interface StartOptions {
   readonly nodeFlags?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** `chatroulette serve` under Node (tsx) or Deno, on a free port. */
-export function startOurs(runtime: "node" | "deno", args: string[] = [], { nodeFlags = [] }: StartOptions = {}): Promise<Server> {
+export function startOurs(runtime: "node" | "deno", args: string[] = [], { nodeFlags = [], env }: StartOptions = {}): Promise<Server> {
   const cli = runtime === "node"
     ? [process.execPath, ...nodeFlags, "bin/chatroulette.js"]
     : [`${ROOT}node_modules/.bin/deno`, "run", "-A", "bin/chatroulette.ts"];
@@ -89,6 +91,7 @@ export function startOurs(runtime: "node" | "deno", args: string[] = [], { nodeF
     /listening on (http:\/\/\S+?)\/?\s/,
     (m) => m[1],
     "/signaling/",
+    env,
   );
 }
 

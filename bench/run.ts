@@ -15,6 +15,7 @@ import { gzipSync } from "node:zlib";
 import { bundleUi } from "../src/http/page.ts";
 import { isolate } from "../dev/netns.ts";
 import { pageTimings } from "./browser.ts";
+import { clusterHeld, clusterMatching, redisMemory } from "./cluster.ts";
 import {
   median,
   percentile,
@@ -30,15 +31,8 @@ import {
   startPeerServer,
   using,
 } from "./harness.ts";
+import type { Row } from "./row.ts";
 
-interface Row {
-  figure: string;
-  ours: string;
-  reference: string;
-  target: string;
-  /** null: informative, no target. */
-  met: boolean | null;
-}
 
 const CLIENTS = 10_000;
 /** The book chapter's measurements on this kind of machine (the figures). */
@@ -255,7 +249,18 @@ async function pages(): Promise<Row[]> {
   ];
 }
 
-const SCENARIOS = { pages, startup, rss: idleRss, perclient: perClient, held, matchmaking, weight: pageWeight } as const;
+const SCENARIOS = {
+  pages,
+  startup,
+  rss: idleRss,
+  perclient: perClient,
+  held,
+  matchmaking,
+  cluster: clusterMatching,
+  redismem: redisMemory,
+  clusterheld: clusterHeld,
+  weight: pageWeight,
+} as const;
 
 function table(rows: readonly Row[]): string {
   const verdict = (r: Row) => r.met === null ? "" : r.met ? "met" : "**missed**";

@@ -42,7 +42,7 @@ const kinds: Kind[] = [
   {
     name: "Redis store",
     skip: missing ?? false,
-    open: (t) => attach(t, createRedisStore({ url: redis!.url, log: createLogger("warn"), prefix: `conformance${++families}:` })),
+    open: (t) => attach(t, createRedisStore({ url: redis!.url, log: createLogger("warn"), prefix: `conformance${++families}:`, report: true })),
   },
 ];
 

@@ -36,7 +36,7 @@ interface Member {
 function family(t: TestContext) {
   const prefix = `family${++families}:`;
   return async (options: { url?: string; timing?: Partial<Timing> } = {}): Promise<Member> => {
-    const store = createRedisStore({ url: options.url ?? redis.url, log: createLogger("silent"), prefix, timing: options.timing });
+    const store = createRedisStore({ url: options.url ?? redis.url, log: createLogger("silent"), prefix, timing: options.timing, report: true });
     const member: Member = { store, events: [], relayed: [], resyncs: 0 };
     store.attach({
       deliver: (events) => void member.events.push(...events),

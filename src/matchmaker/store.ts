@@ -46,8 +46,8 @@ export interface MatchStore {
   /**
    * Pair `id` with someone waiting in `pool`, or queue it; dissolves a current
    * pair first. Resolves with every event the command caused (for any process),
-   * already on its way to the sinks. Rejects with StoreUnavailable when the
-   * store cannot be reached.
+   * already on its way to the sinks (the Redis store only when asked to report
+   * them). Rejects with StoreUnavailable when the store cannot be reached.
    */
   find(id: string, pool: string, now: number): Promise<MatchEvent[]>;
   /** Leave the current partner or queue without looking for another. */

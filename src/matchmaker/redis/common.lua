@@ -6,8 +6,11 @@
 -- ARGV[4] the calling process; the rest belongs to the script.
 --
 -- Keys (P = prefix):
---   P v:<id>    hash  p process holding the visitor's socket, q pool ('' idle),
---                     r partner ('' none), l last partner, s since (caller's clock)
+--   P v:<id>    string "p q r l s": the process holding the visitor's socket,
+--                     its pool ('' idle), partner ('' none), last partner, and
+--                     since (caller's clock); ids, pools and process ids never
+--                     hold a space. One string, not a hash: one call to read,
+--                     one to write with its expiry, and fewer bytes (bench).
 --   P q:<pool>  zset  waiting visitors, scored by P order: oldest first
 --   P m:<proc>  set   a process's visitors, for the sweeper
 --   P pi:<proc> hash  o online sockets, w waiting visitors, s last message number
@@ -27,6 +30,9 @@ local NOW = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 
 -- Visitors read during this script, written back once by flush().
 local cache, dirty, gone = {}, {}, {}
+-- Changes to each process's waiting count, and queues written, applied once by flush().
+local counts, queues = {}, {}
+local order = nil
 -- Items for each process, published by flush() as one message per process.
 local outbox = {}
 -- Events of the command being run, returned to the caller.
@@ -42,12 +48,14 @@ local function pkey(proc) return P .. 'pi:' .. proc end
 local function load(id)
   local v = cache[id]
   if v ~= nil then return v or nil end
-  local f = redis.call('HMGET', vkey(id), 'p', 'q', 'r', 'l', 's')
-  if not f[1] then
+  local packed = redis.call('GET', vkey(id))
+  local p, q, r, l, s
+  if packed then p, q, r, l, s = string.match(packed, '^(%S+) (%S*) (%S*) (%S*) (%S*)$') end
+  if not p then
     cache[id] = false
     return nil
   end
-  v = { id = id, p = f[1], q = f[2] or '', r = f[3] or '', l = f[4] or '', s = f[5] or '0' }
+  v = { id = id, p = p, q = q, r = r, l = l, s = s }
   cache[id] = v
   return v
 end
@@ -71,9 +79,9 @@ local function forget(v)
   redis.call('SREM', mkey(v.p), v.id)
 end
 
--- A process's count of waiting visitors, kept only while the process is known.
+-- A process's count of waiting visitors (kept only while the process is known: see flush).
 local function count(proc, delta)
-  if redis.call('EXISTS', pkey(proc)) == 1 then redis.call('HINCRBY', pkey(proc), 'w', delta) end
+  counts[proc] = (counts[proc] or 0) + delta
 end
 
 local function waiting(v) return v.q ~= '' and v.r == '' end
@@ -82,9 +90,11 @@ local function enqueue(v, pool)
   v.q = pool
   save(v)
   local key = qkey(pool)
-  redis.call('ZADD', key, redis.call('INCR', P .. 'order'), v.id)
-  redis.call('PEXPIRE', key, VISITOR_TTL)
-  redis.call('PEXPIRE', P .. 'order', VISITOR_TTL)
+  -- Queue scores come from one counter, read once and written back by flush().
+  if not order then order = tonumber(redis.call('GET', P .. 'order') or '0') end
+  order = order + 1
+  redis.call('ZADD', key, order, v.id)
+  queues[key] = true
   count(v.p, 1)
 end
 
@@ -184,14 +194,11 @@ local function pick(me, pool)
       if not v or v.q ~= pool or v.r ~= '' then
         -- Its visitor expired; the entry is all that is left.
         redis.call('ZREM', key, id)
-      elseif not alive(v.p) then
-        -- Its process died: out of the queue now, forgotten by the sweeper.
-        unqueue(v)
-        v.q = ''
-        save(v)
-      elseif acceptable(me, v) then
+      elseif alive(v.p) and acceptable(me, v) then
         return v
       else
+        -- Passed over: its process may be dead (the sweeper will take it
+        -- out of the queue and tell its partner) or a rule says no.
         offset = offset + 1
       end
     end
@@ -246,11 +253,14 @@ end
 local function flush()
   for id in pairs(dirty) do
     local v = cache[id]
-    local key = vkey(id)
-    redis.call('HSET', key, 'p', v.p, 'q', v.q, 'r', v.r, 'l', v.l, 's', v.s)
-    redis.call('PEXPIRE', key, VISITOR_TTL)
+    redis.call('SET', vkey(id), v.p .. ' ' .. v.q .. ' ' .. v.r .. ' ' .. v.l .. ' ' .. v.s, 'PX', VISITOR_TTL)
   end
   for id in pairs(gone) do redis.call('DEL', vkey(id)) end
+  for key in pairs(queues) do redis.call('PEXPIRE', key, VISITOR_TTL) end
+  if order then redis.call('SET', P .. 'order', order, 'PX', VISITOR_TTL) end
+  for proc, delta in pairs(counts) do
+    if delta ~= 0 and redis.call('EXISTS', pkey(proc)) == 1 then redis.call('HINCRBY', pkey(proc), 'w', delta) end
+  end
   for proc, items in pairs(outbox) do
     if redis.call('EXISTS', pkey(proc)) == 1 then
       local number = redis.call('HINCRBY', pkey(proc), 's', 1)

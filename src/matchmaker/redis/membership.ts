@@ -132,7 +132,7 @@ export function createMembership(
     channel = null;
     expected = 1;
     const next = `${prefix}ch:${proc}`;
-    await link.subscriber.subscribe(next, onMessage);
+    await Promise.all([scripts.load(), link.subscriber.subscribe(next, onMessage)]);
     channel = next;
     const { figures: now } = await beat("register");
     figures = now;

@@ -24,6 +24,8 @@ export interface ScriptContext {
 export interface Scripts {
   /** Runs `name` for the process `caller` with the script's own arguments after the common four. */
   run(name: ScriptName, caller: string, args: readonly string[]): Promise<unknown>;
+  /** Loads every script now (after a connect), so the first commands find them. */
+  load(): Promise<void>;
 }
 
 /**
@@ -35,6 +37,16 @@ export function createScripts(client: RedisClient, context: ScriptContext): Scri
   const sources = Object.fromEntries(SCRIPT_NAMES.map((name) => [name, `${COMMON}\n${read(`${name}.lua`)}`])) as Record<ScriptName, string>;
   const shas = Object.fromEntries(SCRIPT_NAMES.map((name) => [name, createHash("sha1").update(sources[name]).digest("hex")]));
   const common = [context.prefix, String(context.visitorTtlMs), String(context.presenceTtlMs)];
+  // One load per script however many calls found it missing at once.
+  const loading = new Map<ScriptName, Promise<unknown>>();
+  const load = (name: ScriptName) => {
+    let pending = loading.get(name);
+    if (!pending) {
+      pending = client.scriptLoad(sources[name]).finally(() => loading.delete(name));
+      loading.set(name, pending);
+    }
+    return pending;
+  };
   return {
     async run(name, caller, args) {
       const options = { arguments: [...common, caller, ...args] };
@@ -42,9 +54,12 @@ export function createScripts(client: RedisClient, context: ScriptContext): Scri
         return await client.evalSha(shas[name], options);
       } catch (error) {
         if (!(error instanceof ErrorReply) || !error.message.startsWith("NOSCRIPT")) throw error;
-        await client.scriptLoad(sources[name]);
+        await load(name);
         return await client.evalSha(shas[name], options);
       }
+    },
+    async load() {
+      await Promise.all(SCRIPT_NAMES.map(load));
     },
   };
 }
