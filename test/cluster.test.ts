@@ -10,7 +10,7 @@ import { after, before, describe, test, type TestContext } from "node:test";
 import { createClient } from "@redis/client";
 import { WebSocket } from "ws";
 import { redisMissing, type RedisServer, startRedis } from "../dev/redis.ts";
-import { Client, connect, identity, signal, socketUrl } from "./support/client.ts";
+import { Client, connect, identity, refusedUpgrade, signal, socketUrl } from "./support/client.ts";
 import { type RunningServer, withServer } from "./support/server.ts";
 import { waitFor } from "./support/wait.ts";
 
@@ -33,6 +33,14 @@ async function visitor(t: TestContext, server: RunningServer, issuer = server): 
   t.after(() => client.ws.terminate());
   await client.next("OPEN");
   return client;
+}
+
+/** The HTTP status a new socket's upgrade is refused with. */
+async function refusedStatus(server: RunningServer): Promise<number> {
+  const { id, token } = await identity(server);
+  const { status, body } = await refusedUpgrade(socketUrl(server, id, token));
+  assert.equal(body.error, "unavailable");
+  return status;
 }
 
 const stats = async (server: RunningServer) => await (await fetch(`${server.origin}/api/stats`)).json();
@@ -123,6 +131,22 @@ describe("servers sharing Redis", { skip: missing ?? false }, () => {
     assert.equal((await other.next("MATCH", 5000)).payload.peer, id, "the reconnected visitor was still waiting");
   });
 
+  test("when Redis is down at start, then the server still starts, not ready, and admits visitors once Redis is up", async (t) => {
+    const own = await startRedis();
+    t.after(() => own.stop());
+    await own.stop();
+    const started = Date.now();
+    const [server] = [await withServer(t, { redis: own.url, secret: SECRET })];
+    assert.ok(Date.now() - started < 8000, "listen() does not wait for Redis for ever");
+    assert.equal((await fetch(`${server.origin}/readyz`)).status, 503);
+    assert.equal(await refusedStatus(server), 503);
+    await own.start();
+    await waitFor(async () => (await fetch(`${server.origin}/readyz`)).status === 200, { timeout: 10_000 });
+    const a = await visitor(t, server);
+    a.find();
+    await a.next("WAITING");
+  });
+
   test("when Redis goes away, then visitors are told and refused clearly, /readyz says 503, and once it is back they pair again", async (t) => {
     const own = await startRedis();
     t.after(() => own.stop());
@@ -135,13 +159,7 @@ describe("servers sharing Redis", { skip: missing ?? false }, () => {
     assert.equal(ready.error, "unavailable");
     a.find();
     assert.deepEqual(await a.closed, { code: 1013, reason: "matchmaking is unavailable; reconnect in a moment" });
-    const { id, token } = await identity(two);
-    const refused = await new Promise<number>((resolve) => {
-      const ws = new WebSocket(socketUrl(two, id, token));
-      ws.on("error", () => {});
-      ws.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
-    });
-    assert.equal(refused, 503);
+    assert.equal(await refusedStatus(two), 503);
     await own.start();
     await waitFor(async () => (await fetch(`${one.origin}/readyz`)).status === 200 && (await fetch(`${two.origin}/readyz`)).status === 200, {
       timeout: 10_000,

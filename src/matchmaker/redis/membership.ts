@@ -56,6 +56,9 @@ export function createMembership(
 ): Membership {
   let proc = newId();
   let registered = false;
+  // Redis answered a beat since the link last came up: after an outage, the
+  // registration may be gone (Redis restarted), so readiness waits for one.
+  let confirmed = false;
   let channel: string | null = null;
   let expected = 1;
   let figures: Figures = { online: 0, waiting: 0, processes: 0, here: 0, reported: 0 };
@@ -65,13 +68,16 @@ export function createMembership(
   let resyncing = false;
   const waiters = new Set<(ready: boolean) => void>();
 
-  const ready = () => !left && registered && channel !== null && link.up();
+  const ready = () => !left && registered && confirmed && channel !== null && link.up();
   const notify = () => {
     if (!ready() && !left) return;
     for (const wake of waiters) wake(!left);
     waiters.clear();
   };
-  link.onChange(notify);
+  link.onChange(() => {
+    if (!link.up()) confirmed = false;
+    notify();
+  });
 
   function whenReady(ms: number): Promise<boolean> {
     if (ready()) return Promise.resolve(true);
@@ -136,7 +142,7 @@ export function createMembership(
     channel = next;
     const { figures: now } = await beat("register");
     figures = now;
-    registered = true;
+    registered = confirmed = true;
     log.info(`joined the cluster in Redis at ${link.where} as ${proc}`);
     notify();
   }
@@ -162,6 +168,10 @@ export function createMembership(
         return await rejoin();
       }
       figures = result.figures;
+      if (!confirmed && link.up()) {
+        confirmed = true;
+        notify();
+      }
     } catch (error) {
       log.debug(`beat failed: ${(error as Error).message}`);
     } finally {
