@@ -10,6 +10,7 @@ import { type RedisServer, startRedis } from "../dev/redis.ts";
 import { percentile, type Server, sleep, startLoad, startOurs } from "./harness.ts";
 import type { Row } from "./row.ts";
 import type { ConnectResult, MatchResult } from "./load.ts";
+import { defaultWish } from "../src/protocol/index.ts";
 
 const CLIENTS = 10_000;
 /** The cross-process target rate: pairs/s, so twice as many FIND/s. */
@@ -132,7 +133,7 @@ export async function redisMemory(): Promise<Row[]> {
       const ids = Array.from({ length: CLIENTS }, () => crypto.randomUUID());
       const per = async (pool: (i: number) => string) => {
         const before = await usedMemory(redis);
-        await Promise.all(ids.map((id, i) => store.find(id, pool(i), Date.now())));
+        await Promise.all(ids.map((id, i) => store.find(id, defaultWish(pool(i)), Date.now())));
         const after = await usedMemory(redis);
         await Promise.all(ids.map((id) => store.disconnect(id, Date.now())));
         return (after - before) / CLIENTS;

@@ -48,6 +48,7 @@ Examples:
   $ chatroulette serve --allow-origin https://blog.example.org   # that site may embed the page
   $ chatroulette serve --max-clients 10000 --log-level warn
   $ chatroulette serve --redis redis://10.0.0.5:6379 --config cluster.json   # one of several processes; secret in the file
+  $ chatroulette serve --interest-wait 10 --preferences   # wait longer for shared interests; gender filters
   $ CHATROULETTE_PORT=9000 chatroulette serve --config chatroulette.json`);
   serve.action(async (flags: Record<string, string>) => {
     const config = await loadConfig({ flags, env: process.env });

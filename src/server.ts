@@ -23,6 +23,7 @@ import { bind, createLimitedServer, displayHost } from "./http/http-server.ts";
 import { createPage } from "./http/page.ts";
 import { createIdentities } from "./identity.ts";
 import { createLogger, type Logger } from "./log.ts";
+import { DEFAULT_MATCH_OPTIONS } from "./matchmaker/core.ts";
 import { createMemoryStore, type MatchStore } from "./matchmaker/store.ts";
 import { Refusal } from "./refusal.ts";
 import { createSignaling, type Signaling } from "./signaling/signaling.ts";
@@ -57,7 +58,8 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
   const log = deps.log ?? createLogger(config.logLevel);
   // With --redis, the store is built in listen(): node-redis takes ~0.5 s to load (measured), which only its users should pay.
   const redis = config.redis;
-  let store = deps.store ?? (redis === null ? createMemoryStore() : undefined);
+  const options = { ...DEFAULT_MATCH_OPTIONS, interestWaitMs: config.interestWait * 1000 };
+  let store = deps.store ?? (redis === null ? createMemoryStore(options) : undefined);
   // Compiled now, so a bad rule fails here rather than on a request.
   const policy = createCountryPolicy(config);
   const clientAddress = createClientAddress(config.trustProxy);
@@ -77,7 +79,7 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
     },
     httpServer,
     async listen() {
-      if (!store && redis !== null) store = (await import("./matchmaker/redis/store.ts")).createRedisStore({ url: redis, log });
+      if (!store && redis !== null) store = (await import("./matchmaker/redis/store.ts")).createRedisStore({ url: redis, log, options });
       if (!store) throw new Error("no matchmaking store"); // unreachable: one of the two above
       const lookupCountry = deps.lookupCountry ?? (policy.admitsEveryone ? undefined : await loadCountryLookup());
       const geoGate = createGeoGate({ clientAddress, lookupCountry, policy });
@@ -89,6 +91,7 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
         geoGate,
         identities,
         store,
+        preferences: config.preferences,
         now: deps.now,
         log,
       });

@@ -1,28 +1,58 @@
 /**
- * The matchmaking core under thousands of random interleavings of
- * find (join / Next), stop and disconnect, checked against a naive model.
+ * The matchmaking core under thousands of random interleavings of find (join
+ * / Next, with random wishes), stop, disconnect and tick, checked against a
+ * naive model of every rule; and the memory store. Each rule's own cases are
+ * in matchmaker-rules.test.ts.
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { createMatchState, disconnect, find, type MatchEvent, type MatchState, stop } from "../src/matchmaker/core.ts";
+import {
+  createMatchState,
+  disconnect,
+  find,
+  type MatchEvent,
+  type MatchOptions,
+  type MatchState,
+  stop,
+  tick,
+} from "../src/matchmaker/core.ts";
 import { createMemoryStore } from "../src/matchmaker/store.ts";
-import { checkEvents, Model, random } from "./support/match-model.ts";
+import { defaultWish } from "../src/protocol/index.ts";
+import { Model, random, randomWish } from "./support/match-model.ts";
 
 /** Invariants that must hold after every command, whatever the model says. */
 function checkState(state: MatchState, online: Set<string>) {
-  const queued = new Set<string>();
-  for (const [pool, queue] of state.queues) {
-    assert.ok(queue.size > 0, "no empty queues are kept");
-    for (const [id, v] of queue) {
-      assert.ok(!queued.has(id), `${id} waits in one queue only`);
-      queued.add(id);
-      assert.equal(v.pool, pool);
-      assert.equal(v.partner, null, `${id} waits while paired`);
-      assert.ok(online.has(id), `departed ${id} still waits`);
+  const filed = new Map<string, number>();
+  const file = (id: string) => filed.set(id, (filed.get(id) ?? 0) + 1);
+  for (const [key, group] of state.groups) {
+    assert.ok(group.classes.size > 0, "no empty groups are kept");
+    for (const queue of group.classes.values()) {
+      assert.ok(queue.size > 0, "no empty classes are kept");
+      for (const index of [queue.untagged, queue.expired, ...queue.tags.values()]) {
+        for (const [id, v] of index) {
+          assert.equal(v.queue, queue, `${id} is filed where it waits`);
+          assert.equal(v.partner, null, `${id} waits while paired`);
+          assert.ok(online.has(id), `departed ${id} still waits`);
+          assert.equal(v.wish.textOnly ? `${v.wish.pool} text` : v.wish.pool, key);
+        }
+      }
+      for (const index of queue.tags.values()) assert.ok(index.size > 0, "no empty indexes are kept");
+      for (const id of [...queue.untagged.keys(), ...queue.expired.keys()]) file(id);
     }
   }
+  for (const [id, v] of state.pending) {
+    assert.ok(v.queue !== null && !v.open, `${id} is pending while waiting and not yet open`);
+    file(id);
+  }
+  let waiting = 0;
   for (const v of state.visitors.values()) {
     assert.ok(online.has(v.id), `departed ${v.id} is still known`);
+    for (const { id } of v.met) assert.ok(state.visitors.get(id)?.met.some((m) => m.id === v.id), "met is symmetric");
+    assert.ok(v.met.length <= state.options.recentCount);
+    if (v.queue !== null) {
+      waiting++;
+      assert.equal(filed.get(v.id), 1, `${v.id} is open or pending, once`);
+    }
     if (v.partner === null) continue;
     assert.notEqual(v.partner, v.id, "nobody is paired with themself");
     const p = state.visitors.get(v.partner);
@@ -30,125 +60,75 @@ function checkState(state: MatchState, online: Set<string>) {
     assert.equal(p.partner, v.id, "pairs are mutual (no one has two partners)");
     assert.equal(p.pool, v.pool, "partners share a pool");
   }
+  assert.equal(state.waiting, waiting, "the waiting count is exact");
 }
 
-describe("matchmaking core", () => {
-  test("when two visitors wait in the same pool, then they are paired at once with opposite roles", () => {
-    const s = createMatchState();
-    assert.deepEqual(find(s, "a", "public", 1), [{ type: "waiting", to: "a", pool: "public" }]);
-    assert.deepEqual(find(s, "b", "public", 2), [
-      { type: "matched", to: "b", partner: "a", role: "caller", pool: "public" },
-      { type: "matched", to: "a", partner: "b", role: "callee", pool: "public" },
-    ]);
-  });
-
-  test("when visitors wait in different pools, then they are not paired", () => {
-    const s = createMatchState();
-    find(s, "a", "public", 1);
-    assert.deepEqual(find(s, "b", "bots-1", 2), [{ type: "waiting", to: "b", pool: "bots-1" }]);
-  });
-
-  test("when a paired visitor presses Next and a third waits, then it gets the third and the partner is told", () => {
-    const s = createMatchState();
-    find(s, "a", "p", 1);
-    find(s, "b", "p", 2);
-    find(s, "c", "p", 3);
-    assert.deepEqual(find(s, "b", "p", 4), [
-      { type: "partner-left", to: "a", partner: "b", reason: "next" },
-      { type: "matched", to: "b", partner: "c", role: "caller", pool: "p" },
-      { type: "matched", to: "c", partner: "b", role: "callee", pool: "p" },
-    ]);
-  });
-
-  test("when the left partner is the only one waiting, then they are not paired again, and a newcomer gets the one waiting longest", () => {
-    const s = createMatchState();
-    find(s, "a", "p", 1);
-    find(s, "b", "p", 2);
-    find(s, "b", "p", 3); // Next: a is told, b waits
-    assert.deepEqual(find(s, "a", "p", 4), [{ type: "waiting", to: "a", pool: "p" }]);
-    assert.deepEqual(find(s, "c", "p", 5).map((e) => [e.to, e.type === "matched" && e.partner]), [["c", "b"], ["b", "c"]]);
-    assert.deepEqual(find(s, "d", "p", 6).map((e) => [e.to, e.type === "matched" && e.partner]), [["d", "a"], ["a", "d"]]);
-  });
-
-  test("when two who parted have each had another partner since, then they may meet again", () => {
-    const s = createMatchState();
-    find(s, "a", "p", 1);
-    find(s, "b", "p", 2);
-    find(s, "a", "p", 3); // a presses Next and waits; b is told
-    find(s, "c", "p", 4); // c gets a
-    find(s, "b", "p", 5); // b waits: a is taken
-    find(s, "c", "p", 6); // c moves on to b; a is told
-    const events = find(s, "a", "p", 7); // a last talked to c, who is paired: a waits
-    assert.deepEqual(events, [{ type: "waiting", to: "a", pool: "p" }]);
-    find(s, "b", "p", 8); // b leaves c (its last is now c) and may meet a again
-    assert.equal(s.visitors.get("b")!.partner, "a");
-  });
-
-  test("when a waiting visitor asks again, then it keeps its place", () => {
-    const s = createMatchState();
-    find(s, "a", "p", 1);
-    find(s, "b", "q", 2);
-    find(s, "a", "p", 3);
-    find(s, "c", "p", 4);
-    assert.deepEqual([...s.queues.keys()], ["q"]);
-  });
-
-  test("when a visitor disconnects, then its partner is told and it is forgotten", () => {
-    const s = createMatchState();
-    find(s, "a", "p", 1);
-    find(s, "b", "p", 2);
-    assert.deepEqual(disconnect(s, "a"), [{ type: "partner-left", to: "b", partner: "a", reason: "disconnect" }]);
-    assert.equal(s.visitors.has("a"), false);
-    assert.deepEqual(disconnect(s, "a"), []);
-    assert.deepEqual(stop(s, "b"), []);
-  });
-
-  test("when thousands of random interleavings run, then the invariants hold and the core agrees with the model", () => {
-    const ids = Array.from({ length: 10 }, (_, i) => `v${i}`);
-    const pools = ["public", "public", "bots"];
-    let longestQueue = 0;
-    for (let seed = 1; seed <= 2000; seed++) {
-      const rnd = random(seed);
-      const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
-      const state = createMatchState();
-      const model = new Model();
-      for (let step = 0; step < 100; step++) {
-        const id = pick(ids);
-        const op = rnd();
-        const label = `seed ${seed} step ${step}`;
-        let got: MatchEvent[];
-        let want: MatchEvent[];
-        if (op < 0.6) {
-          const pool = pick(pools);
-          got = find(state, id, pool, step);
-          want = model.find(id, pool);
-        } else if (op < 0.75) {
-          got = stop(state, id);
-          want = model.stop(id);
-        } else {
-          got = disconnect(state, id);
-          want = model.disconnect(id);
+describe("matchmaking core against a naive model", () => {
+  const runs: Array<[string, MatchOptions]> = [
+    ["a 3-step wait, 3 recent strangers for 15 steps", { interestWaitMs: 3, recentCount: 3, recentMs: 15 }],
+    ["no wait, 10 recent strangers for 40 steps", { interestWaitMs: 0, recentCount: 10, recentMs: 40 }],
+  ];
+  for (const [name, options] of runs) {
+    test(`when thousands of random interleavings run (${name}), then the invariants hold and the core agrees with the model`, () => {
+      const ids = Array.from({ length: 10 }, (_, i) => `v${i}`);
+      const seen = { longestQueue: 0, shared: 0, afterWait: 0, recentAgain: 0 };
+      for (let seed = 1; seed <= 1500; seed++) {
+        const rnd = random(seed);
+        const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
+        const state = createMatchState(options);
+        const model = new Model(options);
+        for (let step = 0; step < 100; step++) {
+          const id = pick(ids);
+          const op = rnd();
+          const label = `seed ${seed} step ${step}`;
+          let got: MatchEvent[];
+          let want: MatchEvent[];
+          if (op < 0.5) {
+            const wish = randomWish(rnd);
+            got = find(state, id, wish, step);
+            want = model.find(id, wish, step);
+          } else if (op < 0.65) {
+            got = tick(state, step);
+            want = model.tick(step);
+            if (got.length > 0) seen.afterWait++;
+          } else if (op < 0.8) {
+            got = stop(state, id);
+            want = model.stop(id);
+          } else {
+            got = disconnect(state, id);
+            want = model.disconnect(id);
+          }
+          assert.deepEqual(got, want, label);
+          for (const e of got) {
+            if (e.type !== "matched") continue;
+            assert.notEqual(e.partner, e.to, "no self-pair");
+            assert.ok(model.online.has(e.partner) && model.online.has(e.to), "no pair with a departed visitor");
+            if (e.interests) seen.shared++;
+            const at = model.met.get(e.to)?.get(e.partner);
+            if (at !== undefined && at !== step) seen.recentAgain++;
+          }
+          checkState(state, model.online);
+          seen.longestQueue = Math.max(seen.longestQueue, state.waiting);
         }
-        assert.deepEqual(got, want, label);
-        checkEvents(got, model.online);
-        checkState(state, model.online);
-        for (const queue of state.queues.values()) longestQueue = Math.max(longestQueue, queue.size);
       }
-    }
-    assert.ok(longestQueue >= 2, "queues held several visitors, so oldest-first was put to the test");
-  });
+      assert.ok(seen.longestQueue >= 4, "queues held several visitors, so the order was put to the test");
+      assert.ok(seen.shared > 100, "pairs were made on common interests");
+      if (options.interestWaitMs > 0) assert.ok(seen.afterWait > 100, "ticks paired visitors whose wait was over");
+    });
+  }
 });
 
 describe("memory store", () => {
   test("when commands are awaited, then they give the core's events and count the waiting", async () => {
     const store = createMemoryStore();
-    await store.find("a", "public", 1);
-    await store.find("b", "bots", 2);
+    await store.find("a", defaultWish(), 1);
+    await store.find("b", defaultWish("bots"), 2);
     assert.equal(await store.waiting(), 2);
-    const events = await store.find("c", "public", 3);
+    const events = await store.find("c", defaultWish(), 3);
     assert.deepEqual(events.map((e) => e.type), ["matched", "matched"]);
     assert.equal(await store.waiting(), 1);
     assert.deepEqual(await store.disconnect("b", 4), []);
     assert.equal(await store.waiting(), 0);
+    assert.deepEqual(await store.tick(5), []);
   });
 });

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { decodeClientFrame, decodeServerFrame, DEFAULT_POOL, encodeFrame, type ServerFrame, socketUrl } from "../src/protocol/index.ts";
+import { decodeClientFrame, decodeServerFrame, defaultWish, encodeFrame, type ServerFrame, socketUrl } from "../src/protocol/index.ts";
 import { PAYLOAD } from "./support/client.ts";
 
 const code = (text: string) => {
@@ -14,10 +14,10 @@ const code = (text: string) => {
 
 describe("client frames, as the server reads them", () => {
   test("when a FIND names no pool, then it joins the default pool; a bad pool name is refused", () => {
-    assert.deepEqual(decodeClientFrame('{"type":"FIND"}'), { ok: true, frame: { type: "FIND", payload: { pool: DEFAULT_POOL } } });
+    assert.deepEqual(decodeClientFrame('{"type":"FIND"}'), { ok: true, frame: { type: "FIND", payload: defaultWish() } });
     assert.deepEqual(decodeClientFrame('{"type":"FIND","payload":{"pool":"bots-7f3a"}}'), {
       ok: true,
-      frame: { type: "FIND", payload: { pool: "bots-7f3a" } },
+      frame: { type: "FIND", payload: defaultWish("bots-7f3a") },
     });
     for (const pool of ['"a b"', '""', '"' + "x".repeat(65) + '"', "7", "null"]) {
       assert.equal(code(`{"type":"FIND","payload":{"pool":${pool}}}`), "invalid_pool", pool);

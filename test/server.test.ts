@@ -186,17 +186,6 @@ describe("identity", () => {
     await client.next("OPEN");
   });
 
-  test("when an id is already connected, then a second socket for it is refused with 409", async (t) => {
-    const server = await withServer(t);
-    const { id, token } = await identity(server);
-    const first = new Client(new WebSocket(socketUrl(server, id, token)), id);
-    t.after(() => first.ws.terminate());
-    await first.next("OPEN");
-    const second = await refusedUpgrade(socketUrl(server, id, token));
-    assert.equal(second.status, 409);
-    assert.equal(second.body.error, "id_taken");
-  });
-
   test("when a socket uses the wrong key or path, then it is refused before the handshake", async (t) => {
     const server = await withServer(t);
     const { id, token } = await identity(server);
@@ -274,6 +263,7 @@ describe("capacity and HTTP", () => {
       key: "peerjs",
       iceServers: [{ urls: "stun:stun.example.org" }],
       maxMessageLength: 1000,
+      preferences: false,
     });
     assert.deepEqual(await (await fetch(`${server.origin}/api/stats`)).json(), {
       online: 0,

@@ -8,7 +8,7 @@ import { describe, test } from "node:test";
 import { createLogger } from "../src/log.ts";
 import type { MatchEvent } from "../src/matchmaker/core.ts";
 import { createMemoryStore } from "../src/matchmaker/store.ts";
-import { decodeServerFrame, type ServerFrame } from "../src/protocol/index.ts";
+import { decodeServerFrame, defaultWish, type ServerFrame } from "../src/protocol/index.ts";
 import { LIMITS } from "../src/signaling/limits.ts";
 import { createSerial } from "../src/signaling/serial.ts";
 import { type FrameSocket, Session } from "../src/signaling/session.ts";
@@ -61,6 +61,7 @@ function setup() {
     relay: (_from, to, _type, text) => relayed.push([to, text]),
     now: () => now,
     log: createLogger("silent"),
+    preferences: false,
   });
   const s = session;
   const frame = (value: unknown) => s.message(Buffer.from(typeof value === "string" ? value : JSON.stringify(value)), false);
@@ -165,7 +166,7 @@ describe("matchmaking and relaying", () => {
 
   test("when it signals its partner or anyone else, then only the partner is relayed to, with src set", async () => {
     const { store, relayed, socket, frame, now } = setup();
-    await store.find("partner", "p", now());
+    await store.find("partner", defaultWish("p"), now());
     frame({ type: "FIND", payload: { pool: "p" } });
     await settle();
     frame(signal("OFFER", "partner"));

@@ -36,6 +36,7 @@ const stalled: MatchStore = {
   find: () => new Promise(() => {}),
   stop: () => new Promise(() => {}),
   disconnect: async () => [],
+  tick: async () => [],
 };
 
 describe("chatroulette smoke", () => {

@@ -20,6 +20,12 @@ export function integer(raw: unknown, min: number, max: number): number {
   return value;
 }
 
+export function boolean(raw: unknown): boolean {
+  if (raw === true || raw === "true") return true;
+  if (raw === false || raw === "false") return false;
+  throw new Expected("true or false");
+}
+
 export function oneOf<const T extends string>(raw: unknown, choices: readonly T[]): T {
   if (typeof raw !== "string" || !choices.includes(raw as T)) throw new Expected(`one of ${choices.join(", ")}`);
   return raw as T;

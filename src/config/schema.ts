@@ -26,6 +26,10 @@ export interface Config {
   /** Origins, besides the page's own, whose pages may use the API and sockets and frame the page. */
   readonly allowOrigin: readonly string[];
   readonly maxClients: number;
+  /** Seconds a visitor with interests or a language holds out for someone who shares one. */
+  readonly interestWait: number;
+  /** Visitors may declare their gender and whom they want to meet (a hard filter both ways). */
+  readonly preferences: boolean;
   readonly logLevel: LogLevel;
   /** Handed to the page's RTCPeerConnection; config file or environment only. */
   readonly iceServers: readonly IceServer[];
@@ -130,6 +134,20 @@ export const FIELDS = {
     description: "signaling connections held at once; further ones are refused with 503",
     defaultValue: 50_000,
     parse: (raw) => parse.integer(raw, 1, 10_000_000),
+  },
+  interestWait: {
+    flag: "--interest-wait <seconds>",
+    env: "CHATROULETTE_INTEREST_WAIT",
+    description: "seconds a visitor with interests or a language waits for someone who shares one, then meets anyone",
+    defaultValue: 5,
+    parse: (raw) => parse.integer(raw, 0, 600),
+  },
+  preferences: {
+    flag: "--preferences",
+    env: "CHATROULETTE_PREFERENCES",
+    description: 'show "I am" and "Show me" (gender, self-declared): a filter both ways; off, such fields are ignored',
+    defaultValue: false,
+    parse: parse.boolean,
   },
   logLevel: {
     flag: "--log-level <level>",

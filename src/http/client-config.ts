@@ -6,6 +6,6 @@
 import type { Config } from "../config/schema.ts";
 import { type ClientConfig, MAX_MESSAGE_LENGTH, PEER_KEY } from "../protocol/index.ts";
 
-export function clientConfig({ path, iceServers }: Pick<Config, "path" | "iceServers">): ClientConfig {
-  return { path: `${path}/`, key: PEER_KEY, iceServers, maxMessageLength: MAX_MESSAGE_LENGTH };
+export function clientConfig({ path, iceServers, preferences }: Pick<Config, "path" | "iceServers" | "preferences">): ClientConfig {
+  return { path: `${path}/`, key: PEER_KEY, iceServers, maxMessageLength: MAX_MESSAGE_LENGTH, preferences };
 }

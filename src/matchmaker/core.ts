@@ -1,15 +1,22 @@
 /**
- * The matchmaking rules, as pure functions over plain state: no sockets, no
- * timers, no clock (the caller passes `now`). Each command returns the events
- * to deliver; a store applies commands atomically (see store.ts).
+ * The matchmaking commands, as pure functions over plain state: no sockets,
+ * no timers, no clock (the caller passes `now`, and calls tick() as time
+ * passes). Each command returns the events to deliver; a store applies
+ * commands atomically (see store.ts).
  *
- * Rules: a visitor is idle, waiting in one pool, or paired with one partner.
- * A newcomer pairs with the oldest visitor waiting in its pool, except the
- * one it was last paired with: Next means another stranger, so two visitors
- * who just parted wait for someone new rather than meet again at once.
- * Next, stop and disconnect dissolve the pair and tell the partner.
+ * A visitor is idle, waiting in one group, or paired with one partner. A
+ * newcomer is paired at once with the best waiting candidate (rules.ts says
+ * who qualifies and who comes first), or waits. One with a language or
+ * interests holds out for someone who shares one for interestWaitMs, then
+ * accepts anyone: tick() pairs those whose wait has just ended. Next, stop
+ * and disconnect dissolve the pair and tell the partner.
  */
-import type { LeftReason, Role } from "../protocol/index.ts";
+import { commonInterests, type LeftReason, type Role, sameWish, type Wish } from "../protocol/index.ts";
+import { choose, enqueue, openUp, unqueue } from "./queue.ts";
+import { forget, remember, tagged } from "./rules.ts";
+import type { MatchState, Visitor } from "./state.ts";
+
+export { createMatchState, DEFAULT_MATCH_OPTIONS, type MatchOptions, type MatchState, type Visitor } from "./state.ts";
 
 export type MatchEvent =
   | { readonly type: "waiting"; readonly to: string; readonly pool: string }
@@ -20,54 +27,47 @@ export type MatchEvent =
     /** The caller opens the connections; the callee answers. */
     readonly role: Role;
     readonly pool: string;
+    /** Interests both share, when any: the only ones either side is shown. */
+    readonly interests?: readonly string[];
   }
   | { readonly type: "partner-left"; readonly to: string; readonly partner: string; readonly reason: LeftReason };
 
-export interface Visitor {
-  readonly id: string;
-  /** The pool it waits or talks in; null when idle. */
-  pool: string | null;
-  partner: string | null;
-  /** Its previous partner, whom it is not paired with again straight away. */
-  last: string | null;
-  /** When it last started waiting, from the caller's clock. */
-  since: number;
-}
-
-export interface MatchState {
-  readonly visitors: Map<string, Visitor>;
-  /** Waiting visitors per pool, oldest first (Map keeps insertion order). */
-  readonly queues: Map<string, Map<string, Visitor>>;
-}
-
-export function createMatchState(): MatchState {
-  return { visitors: new Map(), queues: new Map() };
-}
-
-/** Find a partner in `pool` (Next, when already paired): pair at once or wait. */
-export function find(state: MatchState, id: string, pool: string, now: number): MatchEvent[] {
-  const me = visitor(state, id);
-  // Asking again while waiting keeps one's place in the queue.
-  if (me.pool === pool && me.partner === null) return [{ type: "waiting", to: id, pool }];
+/** Find a partner for what `wish` asks (Next, when already paired): pair at once or wait. */
+export function find(state: MatchState, id: string, wish: Wish, now: number): MatchEvent[] {
+  const me = visitor(state, id, wish);
+  // Asking again for the same while waiting keeps one's place in the queue.
+  if (me.queue !== null && sameWish(me.wish, wish)) return [{ type: "waiting", to: id, pool: wish.pool }];
   const events: MatchEvent[] = [];
   release(state, me, "next", events);
-  const partner = oldestWaiting(state.queues.get(pool), me.last);
+  me.wish = wish;
+  // A newcomer with tags looks only for someone who shares one (unless there is no wait at all).
+  me.open = !tagged(wish) || state.options.interestWaitMs <= 0;
+  const partner = choose(state, me, now);
   if (partner) {
-    unqueue(state, partner);
-    me.pool = partner.pool = pool;
-    me.partner = partner.id;
-    partner.partner = me.id;
-    events.push(
-      { type: "matched", to: me.id, partner: partner.id, role: "caller", pool },
-      { type: "matched", to: partner.id, partner: me.id, role: "callee", pool },
-    );
+    pair(state, me, partner, now, events);
   } else {
-    me.pool = pool;
-    me.since = now;
-    let waiting = state.queues.get(pool);
-    if (!waiting) state.queues.set(pool, waiting = new Map());
-    waiting.set(me.id, me);
-    events.push({ type: "waiting", to: me.id, pool });
+    me.pool = wish.pool;
+    enqueue(state, me, now);
+    events.push({ type: "waiting", to: me.id, pool: wish.pool });
+  }
+  return events;
+}
+
+/**
+ * Time has passed: visitors whose wait for a shared language or interest is
+ * over now accept anyone, and are paired if anyone suitable waits. Costs one
+ * choice per visitor whose wait ended since the last call.
+ */
+export function tick(state: MatchState, now: number): MatchEvent[] {
+  const events: MatchEvent[] = [];
+  const wait = state.options.interestWaitMs;
+  for (const v of state.pending.values()) {
+    if (now - v.since < wait) break; // in order of arrival, so the rest wait longer
+    openUp(state, v);
+    const partner = choose(state, v, now);
+    if (!partner) continue;
+    unqueue(state, v);
+    pair(state, v, partner, now, events);
   }
   return events;
 }
@@ -86,29 +86,44 @@ export function disconnect(state: MatchState, id: string): MatchEvent[] {
   const me = state.visitors.get(id);
   if (!me) return events;
   release(state, me, "disconnect", events);
+  forget(state, me);
   state.visitors.delete(id);
   return events;
 }
 
 export function waitingCount(state: MatchState): number {
-  let n = 0;
-  for (const queue of state.queues.values()) n += queue.size;
-  return n;
+  return state.waiting;
 }
 
-function visitor(state: MatchState, id: string): Visitor {
+function visitor(state: MatchState, id: string, wish: Wish): Visitor {
   let v = state.visitors.get(id);
-  if (!v) state.visitors.set(id, v = { id, pool: null, partner: null, last: null, since: 0 });
+  if (!v) {
+    v = { id, pool: null, partner: null, last: null, since: 0, wish, seq: 0, open: false, queue: null, slot: null, met: [] };
+    state.visitors.set(id, v);
+  }
   return v;
 }
 
-/** The oldest in `queue` other than `last`: the first or the second, since a visitor waits once. */
-function oldestWaiting(queue: Map<string, Visitor> | undefined, last: string | null): Visitor | undefined {
-  if (!queue) return undefined;
-  for (const v of queue.values()) {
-    if (v.id !== last) return v;
+/** Pairs `me` (not waiting) with `partner` (waiting): `me` calls. */
+function pair(state: MatchState, me: Visitor, partner: Visitor, now: number, events: MatchEvent[]): void {
+  unqueue(state, partner);
+  const pool = me.wish.pool;
+  me.pool = partner.pool = pool;
+  me.partner = partner.id;
+  partner.partner = me.id;
+  remember(state, me, partner, now);
+  const interests = commonInterests(me.wish.interests, partner.wish.interests);
+  if (interests.length === 0) {
+    events.push(
+      { type: "matched", to: me.id, partner: partner.id, role: "caller", pool },
+      { type: "matched", to: partner.id, partner: me.id, role: "callee", pool },
+    );
+  } else {
+    events.push(
+      { type: "matched", to: me.id, partner: partner.id, role: "caller", pool, interests },
+      { type: "matched", to: partner.id, partner: me.id, role: "callee", pool, interests },
+    );
   }
-  return undefined;
 }
 
 /** Takes `me` out of its queue or its pair; the partner is told why. */
@@ -122,16 +137,8 @@ function release(state: MatchState, me: Visitor, reason: LeftReason, events: Mat
     }
     me.last = me.partner;
     me.partner = null;
-  } else if (me.pool !== null) {
+  } else {
     unqueue(state, me);
   }
   me.pool = null;
-}
-
-function unqueue(state: MatchState, v: Visitor): void {
-  if (v.pool === null) return;
-  const queue = state.queues.get(v.pool);
-  if (!queue) return;
-  queue.delete(v.id);
-  if (queue.size === 0) state.queues.delete(v.pool);
 }

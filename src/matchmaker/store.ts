@@ -7,8 +7,9 @@
  * that process's sink: the in-memory store at once, the Redis store over its
  * subscription, so each process hears its events in the order they happened.
  */
+import type { Wish } from "../protocol/index.ts";
 import * as core from "./core.ts";
-import type { MatchEvent } from "./core.ts";
+import type { MatchEvent, MatchOptions } from "./core.ts";
 import type { RelayType } from "../protocol/index.ts";
 
 /** What a process gives its store: where its visitors' events go. */
@@ -44,16 +45,18 @@ export interface MatchStore {
   /** Can take commands now: new visitors are refused while it cannot. */
   ready(): boolean;
   /**
-   * Pair `id` with someone waiting in `pool`, or queue it; dissolves a current
+   * Pair `id` with someone suitable waiting for the same pool, or queue it; dissolves a current
    * pair first. Resolves with every event the command caused (for any process),
    * already on its way to the sinks (the Redis store only when asked to report
    * them). Rejects with StoreUnavailable when the store cannot be reached.
    */
-  find(id: string, pool: string, now: number): Promise<MatchEvent[]>;
+  find(id: string, wish: Wish, now: number): Promise<MatchEvent[]>;
   /** Leave the current partner or queue without looking for another. */
   stop(id: string, now: number): Promise<MatchEvent[]>;
   /** The visitor's connection is gone. Never gives up while the store is away: it runs once it is back. */
   disconnect(id: string, now: number): Promise<MatchEvent[]>;
+  /** Time has passed (about once a second): pairs visitors whose wait for a shared interest is over. */
+  tick(now: number): Promise<MatchEvent[]>;
   /** Sends a frame to `to`, held by another process, if `to` is `from`'s partner (or, for LEAVE, was). */
   relay(from: string, to: string, type: RelayType, text: string): void;
   /** Visitors waiting in every pool, on every process. */
@@ -70,12 +73,12 @@ export class StoreUnavailable extends Error {
 /**
  * One process's store: the pure core over a Map, each command atomic by construction.
  * @example
- * const store = createMemoryStore();
+ * const store = createMemoryStore({ ...DEFAULT_MATCH_OPTIONS, interestWaitMs: 5000 });
  * store.attach({ deliver, relayed, resync, online });
- * await store.find("a83e", "public", Date.now()); // [{ type: "waiting", to: "a83e", pool: "public" }]
+ * await store.find("a83e", defaultWish(), Date.now()); // [{ type: "waiting", to: "a83e", pool: "public" }]
  */
-export function createMemoryStore(): MatchStore {
-  const state = core.createMatchState();
+export function createMemoryStore(options?: MatchOptions): MatchStore {
+  const state = core.createMatchState(options);
   let sink: MatchSink | undefined;
   const run = (events: MatchEvent[]) => {
     sink?.deliver(events);
@@ -85,9 +88,10 @@ export function createMemoryStore(): MatchStore {
     attach: (given) => void (sink = given),
     open: async () => {},
     ready: () => true,
-    find: async (id, pool, now) => run(core.find(state, id, pool, now)),
+    find: async (id, wish, now) => run(core.find(state, id, wish, now)),
     stop: async (id) => run(core.stop(state, id)),
     disconnect: async (id) => run(core.disconnect(state, id)),
+    tick: async (now) => run(core.tick(state, now)),
     // Every socket is in this process: signaling relays to them itself.
     relay: () => {},
     waiting: async () => core.waitingCount(state),

@@ -24,6 +24,8 @@ export interface ClientConfig {
   readonly iceServers: readonly IceServer[];
   /** Longest chat message, in characters. */
   readonly maxMessageLength: number;
+  /** The server filters by self-declared gender (--preferences): show "I am" and "Show me". */
+  readonly preferences: boolean;
 }
 
 /** POST /api/identity's answer: who the visitor is to the signaling server. */

@@ -2,12 +2,14 @@
  * Every frame of the signaling socket, both ways, with one decoder for each
  * direction. PeerJS's own frames (HEARTBEAT, OFFER, ANSWER, CANDIDATE, LEAVE,
  * OPEN, ERROR, ID-TAKEN) keep their wire format; FIND, STOP, WAITING, MATCH,
- * PARTNER-LEFT and REJECTED are ours. docs/PROTOCOL.md §3–§6 is the reference.
+ * PARTNER-LEFT, ONLINE and REJECTED are ours, and so is the RESTART relay
+ * (ICE restarts). docs/PROTOCOL.md §3–§6 is the reference.
  */
+import { isName } from "./names.ts";
 import { type RelayPayload, relayPayload, type RelayType } from "./relay-payload.ts";
+import { decodeInterests, decodeWish, type FindPayload, type Wish } from "./wish.ts";
 
-/** The pool a FIND without one joins. */
-export const DEFAULT_POOL = "public";
+export { DEFAULT_POOL, isName } from "./names.ts";
 
 /** Who opens the connections after MATCH (the caller) and who answers (the callee). */
 export type Role = "caller" | "callee";
@@ -21,6 +23,10 @@ export const FRAME_ERRORS = {
   unknown_type: "a type clients may not send",
   invalid_pool: "a pool name outside 1–64 of A-Z a-z 0-9 - _",
   not_partner: "signaling for someone who is not your partner",
+  invalid_interests: "more than 5 interests, or one that is empty or over 32 characters",
+  invalid_language: "a language that is not a known primary language code",
+  invalid_preferences: "preferences that are not a known gender and lookingFor",
+  preferences_off: "preferences sent to a server without --preferences: dropped, and the FIND went ahead",
 } as const;
 export type FrameErrorCode = keyof typeof FRAME_ERRORS;
 
@@ -32,14 +38,14 @@ export type RelayFrame = {
 /** What a client sends. */
 export type ClientFrame =
   | { readonly type: "HEARTBEAT" }
-  | { readonly type: "FIND"; readonly payload?: { readonly pool?: string } }
+  | { readonly type: "FIND"; readonly payload?: FindPayload }
   | { readonly type: "STOP" }
   | RelayFrame;
 
-/** A client frame as the server reads it: FIND always names its pool. */
+/** A client frame as the server reads it: FIND always says everything it asks for. */
 export type DecodedClientFrame =
   | { readonly type: "HEARTBEAT" }
-  | { readonly type: "FIND"; readonly payload: { readonly pool: string } }
+  | { readonly type: "FIND"; readonly payload: Wish }
   | { readonly type: "STOP" }
   | RelayFrame;
 
@@ -48,22 +54,25 @@ export type ServerFrame =
   | { readonly type: "OPEN" }
   | { readonly type: "ERROR" | "ID-TAKEN"; readonly payload: { readonly msg: string } }
   | { readonly type: "WAITING"; readonly payload: { readonly pool: string } }
-  | { readonly type: "MATCH"; readonly payload: { readonly peer: string; readonly role: Role; readonly pool: string } }
+  | { readonly type: "MATCH"; readonly payload: MatchPayload }
   | { readonly type: "PARTNER-LEFT"; readonly payload: { readonly peer: string; readonly reason: LeftReason } }
   | { readonly type: "REJECTED"; readonly payload: { readonly code: FrameErrorCode; readonly msg: string } }
+  /** Visitors connected to the server, pushed at most every 10 s while it changes. */
+  | { readonly type: "ONLINE"; readonly payload: { readonly count: number } }
   | RelayedFrame;
+
+export interface MatchPayload {
+  readonly peer: string;
+  readonly role: Role;
+  readonly pool: string;
+  /** The interests both share, when there are any: the only ones either is shown. */
+  readonly interests?: readonly string[];
+}
 
 /** A relay frame as the partner receives it: `src` is set by the server. */
 export type RelayedFrame = RelayFrame & { readonly src: string };
 
 export type Decoded<T> = { readonly ok: true; readonly frame: T } | { readonly ok: false; readonly code: FrameErrorCode; readonly msg: string };
-
-const NAME = /^[A-Za-z0-9_-]{1,64}$/;
-
-/** Pool names and peer ids: 1–64 of `A-Z a-z 0-9 - _`, what a URL or a shell carries unquoted. */
-export function isName(value: unknown): value is string {
-  return typeof value === "string" && NAME.test(value);
-}
 
 /**
  * Reads one text frame from a client. Never throws.
@@ -80,13 +89,14 @@ export function decodeClientFrame(text: string): Decoded<DecodedClientFrame> {
     case "STOP":
       return { ok: true, frame: { type } };
     case "FIND": {
-      const pool = isObject(payload) && payload.pool !== undefined ? payload.pool : DEFAULT_POOL;
-      if (!isName(pool)) return bad("invalid_pool", "A pool name is 1 to 64 letters, digits, '-' or '_'.");
-      return { ok: true, frame: { type, payload: { pool } } };
+      const decoded = decodeWish(payload);
+      if (!decoded.ok) return bad(decoded.code, decoded.msg);
+      return { ok: true, frame: { type, payload: decoded.wish } };
     }
     case "OFFER":
     case "ANSWER":
     case "CANDIDATE":
+    case "RESTART":
     case "LEAVE": {
       if (!isName(dst)) return bad("invalid_message", `${type} needs a dst peer id.`);
       const checked = relayPayload(type, payload);
@@ -117,10 +127,15 @@ export function decodeServerFrame(data: unknown): ServerFrame | null {
       return typeof payload.msg === "string" ? { type, payload: { msg: payload.msg } } : null;
     case "WAITING":
       return isName(payload.pool) ? { type, payload: { pool: payload.pool } } : null;
-    case "MATCH":
-      return isName(payload.peer) && isName(payload.pool) && (payload.role === "caller" || payload.role === "callee")
-        ? { type, payload: { peer: payload.peer, role: payload.role, pool: payload.pool } }
-        : null;
+    case "MATCH": {
+      const { peer, role, pool } = payload;
+      if (!isName(peer) || !isName(pool) || (role !== "caller" && role !== "callee")) return null;
+      if (payload.interests === undefined) return { type, payload: { peer, role, pool } };
+      const interests = decodeInterests(payload.interests);
+      return typeof interests === "string" ? null : { type, payload: { peer, role, pool, interests } };
+    }
+    case "ONLINE":
+      return Number.isSafeInteger(payload.count) && (payload.count as number) >= 0 ? { type, payload: { count: payload.count as number } } : null;
     case "PARTNER-LEFT":
       return isName(payload.peer) && (payload.reason === "next" || payload.reason === "stop" || payload.reason === "disconnect")
         ? { type, payload: { peer: payload.peer, reason: payload.reason } }
@@ -132,6 +147,7 @@ export function decodeServerFrame(data: unknown): ServerFrame | null {
     case "OFFER":
     case "ANSWER":
     case "CANDIDATE":
+    case "RESTART":
     case "LEAVE": {
       const checked = relayPayload(type, p);
       if (!isName(src) || !isName(dst) || !checked.ok) return null;

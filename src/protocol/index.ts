@@ -7,3 +7,5 @@ export * from "./client-config.ts";
 export * from "./frames.ts";
 export * from "./refusals.ts";
 export * from "./relay-payload.ts";
+export * from "./languages.ts";
+export * from "./wish.ts";

@@ -9,7 +9,6 @@ export const REFUSALS = {
   country_blocked: { status: 403, message: "Chatroulette is not available in your country." },
   origin_not_allowed: { status: 403, message: "Pages of this origin may not open signaling sockets here." },
   not_found: { status: 404, message: "No such endpoint." },
-  id_taken: { status: 409, message: "This id is already connected." },
   payload_too_large: { status: 413, message: "The request body is too large." },
   internal: { status: 500, message: "Something went wrong on the server." },
   server_full: { status: 503, message: "The server is full; try again in a minute." },

@@ -11,9 +11,15 @@
  *   OFFER     { sdp: { type: "offer", sdp }, type, connectionId, label?, reliable?, serialization? }
  *   ANSWER    { sdp: { type: "answer", sdp }, type, connectionId }
  *   CANDIDATE { candidate: { candidate, sdpMid, sdpMLineIndex, usernameFragment }, type, connectionId }
+ *   RESTART   { sdp: { type: "offer" | "answer", sdp }, type, connectionId }
  *   LEAVE     nothing
+ *
+ * RESTART is ours, not peerjs's: an ICE restart of a live connection. peerjs
+ * closes a connection that receives a second OFFER, and passes frames of a
+ * type it does not know to the connection, which ignores them; so the pages
+ * renegotiate ICE with RESTART, and peerjs relays the new candidates as usual.
  */
-export type RelayType = "OFFER" | "ANSWER" | "CANDIDATE" | "LEAVE";
+export type RelayType = "OFFER" | "ANSWER" | "CANDIDATE" | "RESTART" | "LEAVE";
 
 export interface SessionDescription {
   readonly type: "offer" | "answer";
@@ -77,12 +83,13 @@ export function relayPayload(type: RelayType, raw: unknown): { ok: true; payload
     return { ok: true, payload: { candidate, type: kind, connectionId } };
   }
   const sdp = raw.sdp;
-  const sdpType = type === "OFFER" ? "offer" : "answer";
+  const sdpType = type === "OFFER" ? "offer" : type === "ANSWER" ? "answer" : isObject(sdp) && sdp.type === "offer" ? "offer" : "answer";
   if (!isObject(sdp) || sdp.type !== sdpType || !boundedString(sdp.sdp, PAYLOAD_LIMITS.sdp)) {
-    return refuse(`${type} payload.sdp must be {"type":"${sdpType}","sdp":"…"} (at most ${PAYLOAD_LIMITS.sdp} characters).`);
+    const expected = type === "RESTART" ? '"offer" or "answer"' : `"${sdpType}"`;
+    return refuse(`${type} payload.sdp must be {"type":${expected},"sdp":"…"} (at most ${PAYLOAD_LIMITS.sdp} characters).`);
   }
   const description = { type: sdpType, sdp: sdp.sdp } as const;
-  if (type === "ANSWER" || kind === "media") return { ok: true, payload: { sdp: description, type: kind, connectionId } };
+  if (type !== "OFFER" || kind === "media") return { ok: true, payload: { sdp: description, type: kind, connectionId } };
   // A data connection's offer also says how the channel is set up.
   const { label, reliable, serialization } = raw;
   if (label !== undefined && !boundedString(label, PAYLOAD_LIMITS.label)) return refuse("OFFER payload.label must be a short string.");

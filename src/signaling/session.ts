@@ -2,76 +2,100 @@
  * One visitor's signaling socket: checks and budgets each frame, runs match
  * commands in order, relays signaling only to the current (or, for LEAVE,
  * the just-left) partner, bounds what the server holds for it, and decides
- * when it is done. docs/PROTOCOL.md §6 states every limit below.
+ * when it is done; a later socket of the same visitor takes over from it.
+ * docs/PROTOCOL.md §3–§6 state every rule and limit below.
  */
 import type { RawData } from "ws";
-import type { Logger } from "../log.ts";
 import type { MatchEvent } from "../matchmaker/core.ts";
-import { type MatchStore, StoreUnavailable } from "../matchmaker/store.ts";
+import { StoreUnavailable } from "../matchmaker/store.ts";
+import { Budget, byteLength } from "./budget.ts";
 import { CLOSE, LIMITS } from "./limits.ts";
-import { FrameBudget } from "./budget.ts";
+import { Liveness } from "./liveness.ts";
 import type { SocketOwner } from "./peer-server.ts";
-import type { Serial } from "./serial.ts";
-import { decodeClientFrame, encodeFrame, type FrameErrorCode, type RelayType, type ServerFrame } from "../protocol/index.ts";
+import type { FrameSocket, SessionDeps } from "./session-deps.ts";
+import {
+  decodeClientFrame,
+  encodeFrame,
+  type FrameErrorCode,
+  type RelayType,
+  type ServerFrame,
+  type Wish,
+} from "../protocol/index.ts";
 
-/** What a session needs of its socket: ws's WebSocket satisfies it. */
-export interface FrameSocket {
-  send(data: string): void;
-  close(code: number, reason: string): void;
-  ping(): void;
-  /** Destroys the connection at once, without a close handshake. */
-  terminate(): void;
-}
+export type { FrameSocket, SessionDeps };
 
-export interface SessionDeps {
-  /** Applies commands; their events come back through receive(), from the store. */
-  readonly store: MatchStore;
-  /** Orders commands per visitor id (see serial.ts). */
-  readonly serial: Serial;
-  /** The socket closed: drop this session from the registry. */
-  readonly forget: (session: Session) => void;
-  /** Sends a relayed frame (already encoded) from `from` to the visitor `to`, wherever its socket is. */
-  readonly relay: (from: string, to: string, type: RelayType, text: string) => void;
-  readonly now: () => number;
-  readonly log: Logger;
-}
+/** PeerServer's greeting, which it sends only to ids it does not know yet. */
+const OPEN = encodeFrame({ type: "OPEN" });
 
 export class Session implements SocketOwner {
   partner: string | null = null;
   /** The partner before this one: may still receive our LEAVE. */
   previous: string | null = null;
-  /** The pool it asked to be paired in and is not paired in yet; null when idle or paired. */
-  seeking: string | null = null;
-  #budget: FrameBudget;
+  /** What it asked for and is not paired by yet; null when idle or paired (resync() asks again). */
+  seeking: Wish | null = null;
+  #budget: Budget;
   #strikes = 0;
   /** Set the moment the server is done with this socket, before it has closed. */
   #done = false;
-  #heardAt: number;
-  #heartbeatAt: number;
-  /** When the outstanding ping was sent, or -1; and how many bytes had been sent then. */
-  #pingAt = -1;
-  #pingMark = 0;
-  #sent = 0;
-  #acknowledged = 0;
+  #live: Liveness;
+  /** The last MATCH while paired, or PARTNER-LEFT since: what a socket that takes over may have missed. */
+  #news: ServerFrame | null = null;
+  /** The online count last told, and when. */
+  #toldOnline = -1;
+  #toldOnlineAt = -Infinity;
 
   readonly id: string;
   readonly socket: FrameSocket;
   readonly deps: SessionDeps;
 
-  constructor(id: string, socket: FrameSocket, deps: SessionDeps) {
+  /**
+   * `replaces`: this visitor's earlier session, whose socket this one takes
+   * over (a page back from a network change, with the same id and token):
+   * unless that one has left matchmaking already, its partner and its place
+   * are kept, and its pending commands run before ours (deps.serial orders them per id).
+   */
+  constructor(id: string, socket: FrameSocket, deps: SessionDeps, replaces?: Session) {
     this.id = id;
     this.socket = socket;
     this.deps = deps;
-    this.#heardAt = this.#heartbeatAt = deps.now();
-    this.#budget = new FrameBudget(this.#heardAt);
+    const now = deps.now();
+    this.#live = new Liveness(now);
+    this.#budget = new Budget(now);
+    if (replaces && !replaces.#done) {
+      replaces.#done = true; // its socket's close must not take the visitor out of matchmaking
+      deps.log.info(`${id} reconnected: its new socket takes over`);
+      replaces.socket.terminate();
+      this.partner = replaces.partner;
+      this.previous = replaces.previous;
+      this.seeking = replaces.seeking;
+      this.#news = replaces.#news;
+    }
+  }
+
+  /**
+   * Greets a socket that took over (PeerServer greets only ids it does not
+   * know), and repeats what the old socket may have missed: the MATCH of the
+   * current partner, or that the partner left.
+   */
+  resume(): void {
+    this.push(OPEN);
+    if (this.#news) this.#send(this.#news);
+  }
+
+  /** Tells the visitor how many are online: when it changes, at most every LIMITS.onlineEveryMs. */
+  tellOnline(count: number, now: number): void {
+    if (this.#done || count === this.#toldOnline || now - this.#toldOnlineAt < LIMITS.onlineEveryMs) return;
+    this.#toldOnline = count;
+    this.#toldOnlineAt = now;
+    this.#send({ type: "ONLINE", payload: { count } });
   }
 
   /** Every incoming frame. Nothing reaches PeerServer: we answer or relay it here. */
   message(data: RawData, isBinary: boolean): void {
     if (this.#done) return;
     const now = this.deps.now();
-    this.#heardAt = now;
-    const limit = this.#budget.take(now, data);
+    this.#live.heard(now);
+    const limit = this.#budget.take(now, byteLength(data));
     if (limit) return this.end(CLOSE.policyViolation, limit);
     if (isBinary) return this.end(CLOSE.unsupportedData, "binary frames are not supported");
     const decoded = decodeClientFrame(data.toString());
@@ -83,13 +107,19 @@ export class Session implements SocketOwner {
     const frame = decoded.frame;
     switch (frame.type) {
       case "HEARTBEAT":
-        this.#heartbeatAt = now;
+        this.#live.heartbeat(now);
         return;
-      case "FIND":
+      case "FIND": {
+        let wish = frame.payload;
+        if (wish.preferences !== null && !this.deps.preferences) {
+          wish = { ...wish, preferences: null };
+          this.#reject("preferences_off", "This server does not filter by gender (it runs without --preferences): preferences ignored.");
+        }
         this.#leavePartner();
-        this.seeking = frame.payload.pool;
-        this.#run(() => this.deps.store.find(this.id, frame.payload.pool, this.deps.now()));
+        this.seeking = wish;
+        this.#run(() => this.deps.store.find(this.id, wish, this.deps.now()));
         return;
+      }
       case "STOP":
         this.#leavePartner();
         this.seeking = null;
@@ -109,17 +139,22 @@ export class Session implements SocketOwner {
   receive(event: MatchEvent): void {
     switch (event.type) {
       case "waiting":
-        this.seeking = event.pool;
         return this.#send({ type: "WAITING", payload: { pool: event.pool } });
       case "matched":
         this.#leavePartner();
         this.partner = event.partner;
         this.seeking = null;
-        return this.#send({ type: "MATCH", payload: { peer: event.partner, role: event.role, pool: event.pool } });
-      case "partner-left":
+        this.#news = matchFrame(event);
+        return this.#send(this.#news);
+      case "partner-left": {
+        const left: ServerFrame = { type: "PARTNER-LEFT", payload: { peer: event.partner, reason: event.reason } };
         // A stale notice (we have moved on already) must not clear the new partner.
-        if (this.partner === event.partner) this.#leavePartner();
-        return this.#send({ type: "PARTNER-LEFT", payload: { peer: event.partner, reason: event.reason } });
+        if (this.partner === event.partner) {
+          this.#leavePartner();
+          this.#news = left;
+        }
+        return this.#send(left);
+      }
     }
   }
 
@@ -136,8 +171,8 @@ export class Session implements SocketOwner {
       this.receive({ type: "partner-left", to: this.id, partner: this.partner, reason: "disconnect" });
       this.#run(() => this.deps.store.stop(this.id, this.deps.now()));
     } else if (this.seeking !== null) {
-      const pool = this.seeking;
-      this.#run(() => this.deps.store.find(this.id, pool, this.deps.now()));
+      const wish = this.seeking;
+      this.#run(() => this.deps.store.find(this.id, wish, this.deps.now()));
     }
   }
 
@@ -148,27 +183,24 @@ export class Session implements SocketOwner {
   push(text: string): void {
     if (this.#done) return;
     // UTF-16 length: our frames are JSON of ASCII ids and SDP, so this is the byte count, near enough for a bound.
-    this.#sent += text.length;
-    const unread = this.#sent - this.#acknowledged;
+    const unread = this.#live.sending(text.length);
     if (unread > LIMITS.maxUnreadBytes) return this.#drop(`too far behind (${unread} bytes unread)`);
     this.socket.send(text);
-    if (this.#pingAt < 0 && unread > LIMITS.pingUnreadBytes) this.#ping(this.deps.now());
+    if (this.#live.wantsPing(unread)) this.#ping(this.deps.now());
   }
 
   /** The answer to our ping: everything sent before it has been read. */
   pong(): void {
-    this.#heardAt = this.deps.now();
-    this.#acknowledged = this.#pingMark;
-    this.#pingAt = -1;
+    this.#live.ponged(this.deps.now());
   }
 
   /** Called about once a second: pings quiet sockets, and gives up on dead ones. */
   tick(now: number): void {
     if (this.#done) return;
-    if (this.#pingAt >= 0) {
-      if (now - this.#pingAt > LIMITS.pongTimeoutMs) return this.#drop("no answer to ping");
-    } else if (now - this.#heardAt > LIMITS.pingAfterMs) this.#ping(now);
-    if (now - this.#heartbeatAt > LIMITS.heartbeatTimeoutMs) {
+    const due = this.#live.check(now);
+    if (due === "dead") return this.#drop("no answer to ping");
+    if (due === "ping") this.#ping(now);
+    if (this.#live.heartbeatLate(now)) {
       this.end(CLOSE.policyViolation, `no HEARTBEAT for ${LIMITS.heartbeatTimeoutMs / 1000} s`);
     }
   }
@@ -214,8 +246,7 @@ export class Session implements SocketOwner {
   }
 
   #ping(now: number): void {
-    this.#pingAt = now;
-    this.#pingMark = this.#sent;
+    this.#live.pinged(now);
     this.socket.ping();
   }
 
@@ -223,6 +254,7 @@ export class Session implements SocketOwner {
     if (this.partner === null) return;
     this.previous = this.partner;
     this.partner = null;
+    this.#news = null;
   }
 
   /** The current partner; for LEAVE, the previous one too. */
@@ -249,4 +281,8 @@ export class Session implements SocketOwner {
   #send(frame: ServerFrame): void {
     this.push(encodeFrame(frame));
   }
+}
+
+function matchFrame({ partner: peer, role, pool, interests }: Extract<MatchEvent, { type: "matched" }>): ServerFrame {
+  return { type: "MATCH", payload: interests ? { peer, role, pool, interests } : { peer, role, pool } };
 }

@@ -40,10 +40,12 @@ export interface Signaling {
  * app.use("/signaling", signaling.app);
  */
 export function createSignaling(
-  { httpServer, path, maxClients, allowOrigin, geoGate, identities, store, now = Date.now, log }: {
+  { httpServer, path, maxClients, allowOrigin, geoGate, identities, store, preferences = false, now = Date.now, log }: {
     httpServer: Server;
     path: string;
     maxClients: number;
+    /** --preferences: FIND's gender filters apply (else they are dropped). */
+    preferences?: boolean;
     /** Origins besides the page's own whose pages may open sockets. */
     allowOrigin: readonly string[];
     geoGate: GeoGate;
@@ -78,12 +80,23 @@ export function createSignaling(
     if (local) local.relayed(from, type, text);
     else store.relay(from, to, type, text);
   };
-  const deps = { store, serial, forget, relay, now, log };
+  const deps = { store, serial, forget, relay, now, log, preferences };
   const originAllowed = createOriginCheck(allowOrigin);
   let ticking: ReturnType<typeof setInterval> | undefined;
+  let matching = false;
   const tick = () => {
     const at = now();
-    for (const session of sessions.values()) session.tick(at);
+    const online = sessions.size;
+    for (const session of sessions.values()) {
+      session.tick(at);
+      session.tellOnline(online, at);
+    }
+    // Visitors whose wait for a shared interest is over (the store delivers the events);
+    // one tick at a time, however slow the store. With Redis every process ticks: the script is atomic.
+    if (matching || !store.ready()) return;
+    matching = true;
+    store.tick(at).catch((error) => log.warn(`matchmaker tick failed: ${(error as Error).message ?? error}`))
+      .finally(() => matching = false);
   };
 
   /** Throws the Refusal that answers this upgrade, or returns the admitted id. */
@@ -92,12 +105,12 @@ export function createSignaling(
     if (url.pathname !== socketPath) throw new Refusal("not_found");
     const query = singleValues(url.searchParams);
     if (!originAllowed(req)) throw new Refusal("origin_not_allowed");
-    if (sessions.size >= maxClients) throw new Refusal("server_full");
+    const { id = "", token = "", key } = query;
+    // A visitor coming back (same id) replaces its own socket: no new place is taken.
+    if (sessions.size >= maxClients && !sessions.has(id)) throw new Refusal("server_full");
     if (!store.ready()) throw new Refusal("unavailable");
     geoGate(req);
-    const { id = "", token = "", key } = query;
     if (key !== PEER_KEY || !identities.verify(id, token)) throw new Refusal("invalid_identity");
-    if (sessions.has(id)) throw new Refusal("id_taken");
     // PeerServer reads the query again, its own way (the last repeat wins):
     // hand it exactly the values admitted here.
     req.url = `${socketPath}?key=${PEER_KEY}&id=${encodeURIComponent(id)}&token=${encodeURIComponent(token)}`;
@@ -119,10 +132,15 @@ export function createSignaling(
       return refuse(socket, refusal);
     }
     peer.wss.handleUpgrade(req, socket, head, (ws) => {
-      const session = new Session(id, ws, deps);
+      // The same visitor's earlier socket, not closed yet (a page back from a network change): this one takes over.
+      const earlier = sessions.get(id);
+      const session = new Session(id, ws, deps, earlier);
       sessions.set(id, session);
       (ws as GatedSocket).owner = session;
       peer.wss.emit("connection", ws, req);
+      // PeerServer greets with OPEN only ids it does not know; it knows one whose earlier socket is still here.
+      if (earlier) session.resume();
+      session.tellOnline(sessions.size, now());
       ticking ??= setInterval(tick, TICK_MS);
       ticking.unref?.();
     });

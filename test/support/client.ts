@@ -37,6 +37,7 @@ export const PAYLOAD = {
     type: "data",
     connectionId: "dc_test1",
   },
+  RESTART: { sdp: { type: "offer", sdp: "v=0\r\n" }, type: "media", connectionId: "mc_test1" },
   LEAVE: undefined,
 } as const;
 
@@ -65,12 +66,15 @@ export class Client {
   readonly frames: ServerFrame[] = [];
   readonly ws: WebSocket;
   readonly id: string;
+  /** Its identity's token, when known: a test may open another socket as the same visitor. */
+  readonly token: string;
   #waiters: Array<() => void> = [];
   closed: Promise<{ code: number; reason: string }>;
 
-  constructor(ws: WebSocket, id: string) {
+  constructor(ws: WebSocket, id: string, token = "") {
     this.ws = ws;
     this.id = id;
+    this.token = token;
     ws.on("message", (data) => {
       const frame = decodeServerFrame(JSON.parse(data.toString()));
       this.frames.push(frame ?? { type: "ERROR", payload: { msg: `undecodable frame: ${data.toString().slice(0, 200)}` } });
@@ -123,8 +127,9 @@ export class Client {
     (this.ws as unknown as { _socket: Socket })._socket.pause();
   }
 
+  /** The types of frames not yet taken, except ONLINE (pushed to everyone, not an answer to anything). */
   types(): string {
-    return this.frames.map((f) => f.type).join(",") || "nothing";
+    return this.frames.filter((f) => f.type !== "ONLINE").map((f) => f.type).join(",") || "nothing";
   }
 
   close(): void {
@@ -140,7 +145,7 @@ export async function connect(
 ): Promise<Client> {
   const { id, token } = await identity(server, headers);
   const ws = new WebSocket(socketUrl(server, id, token), { headers });
-  const client = new Client(ws, id);
+  const client = new Client(ws, id, token);
   t.after(() => ws.terminate());
   await new Promise<void>((resolve, reject) => {
     ws.once("open", resolve);

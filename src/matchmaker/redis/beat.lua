@@ -59,7 +59,7 @@ local function sweep()
       -- A visitor that reconnected to another process belongs to that one now.
       if v and v.p == proc then
         release(v, 'disconnect')
-        forget(v)
+        depart(v)
       end
     end
     if redis.call('SCARD', mkey(proc)) == 0 then

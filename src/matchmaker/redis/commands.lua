@@ -1,8 +1,9 @@
 -- A batch of match commands from one process, applied in order, atomically.
 -- ARGV[5] '1' to return each command's events (they are published to their
--- processes anyway); ARGV[6..]: (op, id, pool, since) per command, op being
--- find, stop or disconnect. A process that is not registered (it was swept,
--- or Redis restarted) is refused with NOPROC before anything changes.
+-- processes anyway); ARGV[6..8] the match options (interestWaitMs,
+-- recentCount, recentMs); ARGV[9..]: (op, id, pool, now, wish) per command,
+-- op being find, stop, disconnect or tick. A process that is not registered
+-- (it was swept, or Redis restarted) is refused with NOPROC before anything changes.
 if not redis.call('ZSCORE', P .. 'procs', CALLER) then
   return redis.error_reply('NOPROC process ' .. CALLER .. ' is not registered')
 end
@@ -11,22 +12,25 @@ end
 redis.call('ZADD', P .. 'procs', 'XX', NOW, CALLER)
 liveness[CALLER] = true
 local report = ARGV[5] == '1'
-for i = 6, #ARGV, 4 do
+configure(tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]))
+for i = 9, #ARGV, 5 do
   local op = ARGV[i]
-  if op ~= 'find' and op ~= 'stop' and op ~= 'disconnect' then
+  if op ~= 'find' and op ~= 'stop' and op ~= 'disconnect' and op ~= 'tick' then
     return redis.error_reply('ERR unknown match command ' .. op)
   end
 end
 local results = {}
-for i = 6, #ARGV, 4 do
+for i = 9, #ARGV, 5 do
   current = {}
   local op, id = ARGV[i], ARGV[i + 1]
   if op == 'find' then
-    find(id, ARGV[i + 2], ARGV[i + 3])
+    find(id, ARGV[i + 2], tonumber(ARGV[i + 3]), ARGV[i + 4])
   elseif op == 'stop' then
     stop(id)
-  else
+  elseif op == 'disconnect' then
     disconnect(id)
+  else
+    tick(tonumber(ARGV[i + 3]))
   end
   results[#results + 1] = report and current or 0
 end

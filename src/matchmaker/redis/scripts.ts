@@ -1,6 +1,6 @@
 /**
- * The Lua scripts of the Redis store, each the shared rules (common.lua)
- * followed by its own body, run with EVALSHA. A Redis that has never seen a
+ * The Lua scripts of the Redis store, each the shared records (common.lua)
+ * and rules (rules.lua) followed by its own body, run with EVALSHA. A Redis that has never seen a
  * script (or restarted) answers NOSCRIPT: the script is loaded and run again.
  */
 import { createHash } from "node:crypto";
@@ -9,7 +9,8 @@ import { ErrorReply } from "@redis/client";
 import type { RedisClient } from "../../redis/connection.ts";
 
 const read = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), "utf8");
-const COMMON = read("common.lua");
+// Every script starts with the shared records, then the rules.
+const COMMON = `${read("common.lua")}\n${read("rules.lua")}`;
 
 export const SCRIPT_NAMES = ["commands", "relay", "beat"] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];

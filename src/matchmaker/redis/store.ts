@@ -13,7 +13,8 @@ import { setImmediate } from "node:timers";
 import { ErrorReply } from "@redis/client";
 import type { Logger } from "../../log.ts";
 import { createRedisLink, type RedisLink } from "../../redis/connection.ts";
-import type { MatchEvent } from "../core.ts";
+import { DEFAULT_MATCH_OPTIONS, type MatchEvent, type MatchOptions } from "../core.ts";
+import type { Wish } from "../../protocol/index.ts";
 import { type MatchSink, type MatchStore, StoreUnavailable } from "../store.ts";
 import { createMembership, type Membership } from "./membership.ts";
 import { createScripts, type Scripts } from "./scripts.ts";
@@ -22,7 +23,7 @@ import { decodeEvents } from "./wire.ts";
 
 export const DEFAULT_PREFIX = "chatroulette:";
 
-type Op = "find" | "stop" | "disconnect";
+type Op = "find" | "stop" | "disconnect" | "tick";
 
 interface Pending {
   readonly args: readonly string[];
@@ -43,6 +44,19 @@ export interface RedisStoreOptions {
    * reach every process through its channel, which is all serving needs.
    */
   readonly report?: boolean;
+  /** The rules' figures, as for the memory store. */
+  readonly options?: MatchOptions;
+}
+
+/**
+ * A wish beyond its pool, as rules.lua reads it: "" for a bare FIND (most
+ * visitors: no bytes spent), else [textOnly 0|1, language|"", gender|"",
+ * lookingFor|"", interest…]. Equal wishes give equal strings (sameWish).
+ */
+export function encodeWish(wish: Wish): string {
+  const { textOnly, language, preferences, interests } = wish;
+  if (!textOnly && language === null && preferences === null && interests.length === 0) return "";
+  return JSON.stringify([textOnly ? 1 : 0, language ?? "", preferences?.gender ?? "", preferences?.lookingFor ?? "", ...interests]);
 }
 
 /**
@@ -51,10 +65,13 @@ export interface RedisStoreOptions {
  * const store = createRedisStore({ url: "redis://127.0.0.1:6379", log });
  * store.attach(sink);
  * await store.open();
- * await store.find("a83e", "public", Date.now());
+ * await store.find("a83e", defaultWish(), Date.now());
  */
-export function createRedisStore({ url, log, prefix = DEFAULT_PREFIX, timing: given = {}, report = false }: RedisStoreOptions): MatchStore {
+export function createRedisStore(
+  { url, log, prefix = DEFAULT_PREFIX, timing: given = {}, report = false, options = DEFAULT_MATCH_OPTIONS }: RedisStoreOptions,
+): MatchStore {
   const timing: Timing = { ...TIMING, ...given };
+  const head = [report ? "1" : "0", String(options.interestWaitMs), String(options.recentCount), String(options.recentMs)];
   let sink: MatchSink | undefined;
   let link: RedisLink | undefined;
   let scripts: Scripts | undefined;
@@ -78,7 +95,7 @@ export function createRedisStore({ url, log, prefix = DEFAULT_PREFIX, timing: gi
     pending = [];
     for (let i = 0; i < queued.length; i += timing.maxBatch) {
       const batch = queued.slice(i, i + timing.maxBatch);
-      scripts.run("commands", membership.proc(), [report ? "1" : "0", ...batch.flatMap((c) => c.args)]).then(
+      scripts.run("commands", membership.proc(), [...head, ...batch.flatMap((c) => c.args)]).then(
         (reply) => batch.forEach((c, j) => c.resolve(decodeEvents((reply as unknown[])[j]))),
         (error) => batch.forEach((c) => c.reject(error)),
       );
@@ -101,7 +118,7 @@ export function createRedisStore({ url, log, prefix = DEFAULT_PREFIX, timing: gi
    * as long as it takes (until close), so nobody stays queued for a socket
    * that is gone. A NOPROC refusal changed nothing: join again and retry.
    */
-  async function command(op: Op, id: string, pool: string, now: number): Promise<MatchEvent[]> {
+  async function command(op: Op, id: string, now: number, wish?: Wish): Promise<MatchEvent[]> {
     const patient = op === "disconnect";
     inflight++;
     try {
@@ -112,7 +129,7 @@ export function createRedisStore({ url, log, prefix = DEFAULT_PREFIX, timing: gi
           throw new StoreUnavailable(`Redis at ${link.where} cannot be reached`);
         }
         try {
-          return await submit([op, id, pool, String(now)]);
+          return await submit([op, id, wish?.pool ?? "", String(now), wish ? encodeWish(wish) : ""]);
         } catch (error) {
           if (error instanceof ErrorReply) {
             if (!error.message.startsWith("NOPROC")) throw error;
@@ -140,9 +157,10 @@ export function createRedisStore({ url, log, prefix = DEFAULT_PREFIX, timing: gi
       }
     },
     ready: () => membership?.ready() ?? false,
-    find: (id, pool, now) => command("find", id, pool, now),
-    stop: (id, now) => command("stop", id, "", now),
-    disconnect: (id, now) => command("disconnect", id, "", now),
+    find: (id, wish, now) => command("find", id, now, wish),
+    stop: (id, now) => command("stop", id, now),
+    disconnect: (id, now) => command("disconnect", id, now),
+    tick: (now) => command("tick", "", now),
     relay(from, to, type, text) {
       if (!membership?.ready()) return log.debug(`dropped ${type} to ${to}: Redis cannot be reached`);
       scripts!.run("relay", membership.proc(), [from, to, type, text]).catch((error) =>

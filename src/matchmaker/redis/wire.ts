@@ -26,15 +26,26 @@ const RELAYS: readonly string[] = ["OFFER", "ANSWER", "CANDIDATE", "LEAVE"] sati
 
 /** One item; null for anything our scripts do not write (a foreign or damaged message). */
 export function decodeItem(raw: unknown): Item | null {
-  if (!Array.isArray(raw) || !raw.every((part) => typeof part === "string")) return null;
-  const [kind, a, b, c, d] = raw as string[];
+  if (!Array.isArray(raw)) return null;
+  // A MATCH may end with the interests both share.
+  const shared = raw.length === 6 && raw[0] === "m" ? raw[5] : undefined;
+  const parts = shared === undefined ? raw : raw.slice(0, 5);
+  if (!parts.every((part) => typeof part === "string")) return null;
+  if (shared !== undefined && !(Array.isArray(shared) && shared.length > 0 && shared.every((tag) => typeof tag === "string"))) {
+    return null;
+  }
+  const [kind, a, b, c, d] = parts as string[];
   switch (kind) {
     case "w":
       return raw.length === 3 ? { kind: "event", event: { type: "waiting", to: a, pool: b } } : null;
     case "m":
-      return raw.length === 5 && ROLES.includes(c)
-        ? { kind: "event", event: { type: "matched", to: a, partner: b, role: c as Role, pool: d } }
-        : null;
+      if (parts.length !== 5 || !ROLES.includes(c)) return null;
+      return {
+        kind: "event",
+        event: shared === undefined
+          ? { type: "matched", to: a, partner: b, role: c as Role, pool: d }
+          : { type: "matched", to: a, partner: b, role: c as Role, pool: d, interests: shared as string[] },
+      };
     case "l":
       return raw.length === 4 && REASONS.includes(c)
         ? { kind: "event", event: { type: "partner-left", to: a, partner: b, reason: c as LeftReason } }
