@@ -15,6 +15,7 @@ import { gzipSync } from "node:zlib";
 import { bundleUi } from "../src/http/page.ts";
 import { isolate } from "../dev/netns.ts";
 import { pageTimings } from "./browser.ts";
+import { requestsPerSecond, solveInChromium, solveInNode } from "./challenge.ts";
 import { clusterHeld, clusterMatching, redisMemory } from "./cluster.ts";
 import {
   median,
@@ -35,6 +36,13 @@ import type { Row } from "./row.ts";
 
 
 const CLIENTS = 10_000;
+/**
+ * Load from one address, as the load generators are: its per-address limits,
+ * Next limit and challenge are off in those scenarios (they exist to stop that).
+ */
+const ONE_ADDRESS = ["--max-per-address", "0", "--identities-per-minute", "0", "--next-burst", "100000", "--next-per-minute", "6000000", "--challenge", "off"];
+/** Pages in the bench skip the consent screen. */
+const NO_CONSENT = ["--min-age", "0"];
 /** The book chapter's measurements on this kind of machine (the issue's figures). */
 const BOOK = { playingMs: 4250, connectedMs: 8000, idleMiB: 197 } as const;
 
@@ -122,7 +130,7 @@ async function perClientKiB(server: Promise<Server>): Promise<{ kib: number; soc
 
 async function perClient(): Promise<Row[]> {
   const young = { nodeFlags: ["--max-semi-space-size=1"] };
-  const ours = await perClientKiB(startOurs("node", [], young));
+  const ours = await perClientKiB(startOurs("node", ONE_ADDRESS, young));
   const peer = await perClientKiB(startPeerServer(["--concurrent_limit", "20000"], young));
   const bare = await perClientKiB(startBareWs(young));
   return [{
@@ -150,7 +158,7 @@ async function heldBeforeRefusal(server: Promise<Server>, cap: number): Promise<
 }
 
 async function held(): Promise<Row[]> {
-  const ours = await heldBeforeRefusal(startOurs("node"), 25_000);
+  const ours = await heldBeforeRefusal(startOurs("node", ONE_ADDRESS), 25_000);
   const peer = await heldBeforeRefusal(startPeerServer(), 6_000);
   return [{
     figure: `concurrent clients held before refusal (heartbeats on; open-file limit ${int(fileLimit)})`,
@@ -188,7 +196,7 @@ async function matchRun(server: Promise<Server>, count: number, perSecond: numbe
 
 async function matchmaking(): Promise<Row[]> {
   // FIND rate: each FIND either waits or makes a pair, so pairs/s ≈ FIND/s ÷ 2.
-  const ours = await matchRun(startOurs("node"), CLIENTS, 20_000);
+  const ours = await matchRun(startOurs("node", ONE_ADDRESS), CLIENTS, 20_000);
   // The book's design keeps PeerServer's 5,000-client limit; /find pairs on the second caller.
   const book = await matchRun(startBook(), 4_990, 4_000);
   return [
@@ -223,7 +231,7 @@ async function pageWeight(): Promise<Row[]> {
 
 async function pages(): Promise<Row[]> {
   process.env.CHATROULETTE_ICE_SERVERS = "[]"; // nothing leaves the machine
-  const t = await using(startOurs("node"), (s) => pageTimings(`${s.origin}/`, 10));
+  const t = await using(startOurs("node", NO_CONSENT), (s) => pageTimings(`${s.origin}/`, 10));
   return [
     {
       figure: `two pages loaded → both remote videos playing (median of ${t.rounds})`,
@@ -249,6 +257,38 @@ async function pages(): Promise<Row[]> {
   ];
 }
 
+async function challenge(): Promise<Row[]> {
+  process.env.CHATROULETTE_ICE_SERVERS = "[]";
+  const always = [...NO_CONSENT, "--challenge", "always", "--identities-per-minute", "0"];
+  const solved = await using(startOurs("node", always), async (s) => ({
+    chromium: await solveInChromium(`${s.origin}/`, 10),
+    node: await solveInNode(s.origin, 10),
+  }));
+  const rates = await using(startOurs("node", always), async (s) => ({
+    issue: await requestsPerSecond(s.origin, "issue"),
+    verify: await requestsPerSecond(s.origin, "verify"),
+  }));
+  const plain = await using(startOurs("node", [...NO_CONSENT, "--challenge", "off", "--identities-per-minute", "0"]), (s) => requestsPerSecond(s.origin, "plain"));
+  // A fresh identity costs one challenge issued and one answer verified.
+  const identities = 1 / (1 / rates.issue + 1 / rates.verify);
+  return [
+    {
+      figure: `proof-of-work challenge solved by the page in Chromium, default difficulty (median of 10; ${solved.chromium.workers} workers)`,
+      ours: ms(solved.chromium.medianMs),
+      reference: `the smoke bots' solver under Node, one thread: ${ms(solved.node)}`,
+      target: "≤ 1 s",
+      met: solved.chromium.medianMs <= 1000,
+    },
+    {
+      figure: "identities/s the server issues and verifies with `--challenge always` (32 requests in flight)",
+      ours: `${int(identities)}/s (challenges issued: ${int(rates.issue)}/s; answers verified: ${int(rates.verify)}/s)`,
+      reference: `\`--challenge off\`: ${int(plain)} identities/s`,
+      target: "≥ 100/s (10 × `--challenge-above`'s 600/min)",
+      met: identities >= 100,
+    },
+  ];
+}
+
 const SCENARIOS = {
   pages,
   startup,
@@ -260,6 +300,7 @@ const SCENARIOS = {
   redismem: redisMemory,
   clusterheld: clusterHeld,
   weight: pageWeight,
+  challenge,
 } as const;
 
 function table(rows: readonly Row[]): string {

@@ -4,7 +4,8 @@
  * Node, or directly by Deno (`deno run -A bin/chatroulette.ts`).
  */
 import process from "node:process";
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { ADMIN_ACTIONS, type AdminAction, type AdminFlags } from "../src/admin/command.ts";
 import { CONFIG_ENV, ConfigError, loadConfig } from "../src/config/load.ts";
 import { CONFIG_KEYS, DEFAULTS, field } from "../src/config/schema.ts";
 import { createServer } from "../src/server.ts";
@@ -49,6 +50,15 @@ Examples:
   $ chatroulette serve --max-clients 10000 --log-level warn
   $ chatroulette serve --redis redis://10.0.0.5:6379 --config cluster.json   # one of several processes; secret in the file
   $ chatroulette serve --interest-wait 10 --preferences   # wait longer for shared interests; gender filters
+  $ chatroulette serve --min-age 21 --rules rules.md      # the consent screen's age and rules
+  $ chatroulette serve --min-age 0                        # no consent screen
+  $ chatroulette serve --ban-reports 5 --ban-window 30m --ban-duration 12h
+  $ chatroulette serve --max-per-address 200 --identities-per-minute 120   # a big shared NAT
+  $ chatroulette serve --next-burst 20 --next-per-minute 60
+  $ chatroulette serve --challenge always               # proof of work for every identity
+  $ chatroulette serve --challenge auto --challenge-above 1200
+  $ CHATROULETTE_ADMIN_TOKEN=$(openssl rand -hex 24) chatroulette serve   # moderator API on
+  $ chatroulette serve --admin-token "$TOKEN" --log-level warn
   $ CHATROULETTE_PORT=9000 chatroulette serve --config chatroulette.json`);
   serve.action(async (flags: Record<string, string>) => {
     const config = await loadConfig({ flags, env: process.env });
@@ -82,13 +92,43 @@ Examples:
       // WebRTC's native threads would keep a finished run alive.
       process.exit(code);
     });
+  program.command("admin")
+    .description("Moderate a running server through its moderator API (needs its --admin-token).")
+    .argument("<url>", "the server, e.g. https://chat.example.org/", httpUrl)
+    .addArgument(new Argument("<action>", "bans, reports, ban or unban").choices(ADMIN_ACTIONS))
+    .argument("[target]", "ban: an address key, a connected visitor's id or an IP address; unban: an address key")
+    .addOption(new Option("--token <secret>", "the moderator token").env("CHATROULETTE_ADMIN_TOKEN"))
+    .option("--duration <duration>", "how long a ban lasts: 90s, 30m, 24h, 7d, up to 365d", "24h")
+    .option("--note <text>", "why, for the other moderators (at most 500 characters)")
+    .option("--limit <n>", "reports to list", positiveInteger(1000), 100)
+    .option("--json", "print the server's JSON instead of lines")
+    .addHelpText("after", `
+Exit codes: 0 done; 1 the server refused (the line says why); 2 usage error or unreachable server.
+
+Examples:
+  $ export CHATROULETTE_ADMIN_TOKEN=…                  # the server's --admin-token
+  $ chatroulette admin https://chat.example.org reports
+  $ chatroulette admin https://chat.example.org bans --json
+  $ chatroulette admin https://chat.example.org ban 6f1c0f2e-… --duration 7d --note "spam links"
+  $ chatroulette admin https://chat.example.org ban 203.0.113.7 --duration 2h
+  $ chatroulette admin https://chat.example.org unban 9c1e4b…`)
+    .action(async (url: string, action: AdminAction, target: string | undefined, flags: AdminFlags) => {
+      const { adminCommand } = await import("../src/admin/command.ts");
+      const fail = (text: string) => process.stderr.write(`chatroulette admin: ${text}\n`);
+      process.exitCode = await adminCommand(url, action, target, flags, (text) => process.stdout.write(text), fail);
+    });
   return program;
 }
 
-function httpUrls(value: string, previous: string[] = []): string[] {
+function httpUrl(value: string): string {
   if (!URL.canParse(value) || !["http:", "https:"].includes(new URL(value).protocol)) {
     throw new InvalidArgumentError("Expected an http:// or https:// URL with a host.");
   }
+  return value;
+}
+
+function httpUrls(value: string, previous: string[] = []): string[] {
+  httpUrl(value);
   if (previous.length >= MAX_SMOKE_URLS) throw new InvalidArgumentError(`Expected at most ${MAX_SMOKE_URLS} URLs.`);
   return [...previous, value];
 }
@@ -132,7 +172,7 @@ function onShutdown(close: () => Promise<void>): void {
 async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv);
-    return EXIT.ok;
+    return Number(process.exitCode ?? EXIT.ok);
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return EXIT.ok;

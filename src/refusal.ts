@@ -21,4 +21,16 @@ export class Refusal extends Error {
   body(): string {
     return JSON.stringify({ error: this.code, message: this.message, ...this.details });
   }
+
+  /** Headers besides the body's: Retry-After (seconds) when the details say when to retry. */
+  headers(): Record<string, string> {
+    const retryAfter = this.details.retryAfter;
+    return typeof retryAfter === "number" ? { "Retry-After": String(retryAfter) } : {};
+  }
+}
+
+/** A banned visitor's refusal (HTTP 403 and upgrade alike): until when, as ISO time. */
+export function bannedRefusal(until: number): Refusal {
+  const iso = new Date(until).toISOString();
+  return new Refusal("banned", { until: iso }, `You were reported by several people and can't use chatroulette until ${iso}.`);
 }

@@ -67,6 +67,8 @@ describe("chatroulette serve (Node)", () => {
     [["serve", "--port", "70000"], /^chatroulette: Invalid --port "70000": expected an integer from 0 to 65535$/],
     [["serve", "--prot", "80"], /^chatroulette: unknown option '--prot' \(Did you mean --port\?\); see --help$/],
     [["serve", "--config", "/nonexistent.json"], /^chatroulette: Cannot read --config "\/nonexistent.json": file not found$/],
+    [["serve", "--port", "0", "--rules", "/nonexistent.md"], /^chatroulette: Cannot read --rules "\/nonexistent.md": file not found$/],
+    [["serve", "--ban-duration", "forever"], /^chatroulette: Invalid --ban-duration "forever": expected a duration from 1m to 30d/],
     [["serve", "--port"], /^chatroulette: option '--port <number>' argument missing; see --help$/],
     [["launch"], /^chatroulette: unknown command 'launch'; see --help$/],
   ] as const) {
@@ -91,7 +93,10 @@ describe("chatroulette serve (Node)", () => {
     const { code, stdout } = await runCli(t, ["serve", "--help"]).exit;
     assert.equal(code, 0);
     const [options, examples] = stdout.split("Examples:");
-    for (const flag of ["--port", "--host", "--path", "--country", "--block-country", "--unknown-country", "--trust-proxy", "--max-clients", "--log-level", "--redis"]) {
+    const flags = ["--port", "--host", "--path", "--country", "--block-country", "--unknown-country", "--trust-proxy", "--max-clients", "--log-level", "--redis"];
+    const safety = ["--min-age", "--rules", "--ban-reports", "--ban-window", "--ban-duration", "--max-per-address", "--identities-per-minute"];
+    flags.push(...safety, "--next-burst", "--next-per-minute", "--challenge", "--challenge-above", "--admin-token");
+    for (const flag of flags) {
       assert.ok(options.includes(flag), flag);
       assert.match(examples, new RegExp(`\\$ chatroulette serve .*${flag} `), `an example with ${flag}`);
     }

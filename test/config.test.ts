@@ -86,6 +86,18 @@ describe("config resolution", () => {
     assert.deepEqual(config.iceServers, [{ urls: ["turn:t.example:3478"], username: "u", credential: "c" }]);
   });
 
+  test("when durations are given with units, as seconds, or in a file, then they become milliseconds", () => {
+    assert.equal(resolveConfig({ flags: { banWindow: "90s" } }).banWindow, 90_000);
+    assert.equal(resolveConfig({ env: { CHATROULETTE_BAN_DURATION: "7d" } }).banDuration, 7 * 86_400_000);
+    assert.equal(resolveConfig({ file: { banWindow: 3600 } }).banWindow, 3_600_000);
+    assert.equal(resolveConfig({ file: { banWindow: "2h" } }).banWindow, 7_200_000);
+  });
+
+  test("when the admin token comes from the environment, then it turns the moderator API on", () => {
+    assert.equal(resolveConfig({ env: { CHATROULETTE_ADMIN_TOKEN: "0123456789abcdef" } }).adminToken, "0123456789abcdef");
+    assert.equal(DEFAULTS.adminToken, "", "off by default");
+  });
+
   test("when keys start with //, then they are comments", () => {
     assert.equal(resolveConfig({ file: { "//port": "the port", port: 9 } }).port, 9);
   });
@@ -108,6 +120,13 @@ describe("config errors name the option, the bad value and what is expected", ()
     ["env port", { env: { CHATROULETTE_PORT: "http" } }, /^Invalid CHATROULETTE_PORT "http": expected an integer/],
     ["env ICE", { env: { CHATROULETTE_ICE_SERVERS: "stun:x" } }, /^Invalid CHATROULETTE_ICE_SERVERS "stun:x": expected a JSON array/],
     ["both lists", { flags: { country: "IN", blockCountry: "IN" } }, /IN both allowed \(--country\) and blocked \(--block-country\)/],
+    ["--ban-window forever", { flags: { banWindow: "forever" } }, /^Invalid --ban-window "forever": expected a duration from 1m to 30d, such as 90s, 30m, 24h or 7d$/],
+    ["--ban-duration 31d", { flags: { banDuration: "31d" } }, /^Invalid --ban-duration "31d": expected a duration from 1m to 30d/],
+    ["--ban-reports 1", { flags: { banReports: "1" } }, /^Invalid --ban-reports "1": expected an integer from 2 to 1000$/],
+    ["--min-age 100", { flags: { minAge: "100" } }, /^Invalid --min-age "100": expected an integer from 0 to 99$/],
+    ["--challenge sometimes", { flags: { challenge: "sometimes" } }, /^Invalid --challenge "sometimes": expected one of off, auto, always$/],
+    ["--admin-token short", { flags: { adminToken: "short" } }, /^Invalid --admin-token "short": expected at least 16 visible ASCII characters/],
+    ["--max-per-address -1", { flags: { maxPerAddress: "-1" } }, /^Invalid --max-per-address "-1": expected an integer from 0/],
   ];
   for (const [name, sources, pattern] of cases) {
     test(`when ${name}, then the message says so`, () => rejects(sources, pattern));

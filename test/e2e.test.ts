@@ -70,9 +70,12 @@ async function brightnessBecomes(page: Page, test: (b: number) => boolean, timeo
   }
 }
 
+/** `chatroulette serve` for these tests: no consent screen (test/e2e-safety.test.ts has it). */
+const serve = (t: TestContext, flags: string[] = []) => serveCli(t, ["--min-age", "0", ...flags]);
+
 /** Two visitors on a fresh server, paired and both playing the other's video. */
 async function pair(t: TestContext, browser: Browser) {
-  const server = await serveCli(t);
+  const server = await serve(t);
   const a = await visitor(t, browser, server.url);
   const b = await visitor(t, browser, server.url);
   await Promise.all([until(a.page, "peerStatus", "connected"), until(b.page, "peerStatus", "connected")]);
@@ -205,7 +208,7 @@ describe("the page in Chromium", { skip: missing ?? false }, () => {
   });
 
   test("when camera access is denied, then the page says so and the visitor still chats by text", async (t) => {
-    const server = await serveCli(t);
+    const server = await serve(t);
     const denied = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     t.after(() => denied.close());
     // What a browser does when the visitor clicks "Block".
@@ -225,7 +228,7 @@ describe("the page in Chromium", { skip: missing ?? false }, () => {
   });
 
   test("when the server refuses the visitor's country, then the page says so and stops", async (t) => {
-    const server = await serveCli(t, ["--unknown-country", "block"]);
+    const server = await serve(t, ["--unknown-country", "block"]);
     const { page } = await visitor(t, browser, server.url);
     await until(page, "peerServerStatus", "blocked");
     assert.match(await page.textContent(".notice") ?? "", /not available from your network/);
@@ -233,7 +236,7 @@ describe("the page in Chromium", { skip: missing ?? false }, () => {
   });
 
   test("when opened on a phone, then the videos stack above the chat and everything is reachable", async (t) => {
-    const server = await serveCli(t);
+    const server = await serve(t);
     const phone = { viewport: { width: 390, height: 844 } };
     const a = await visitor(t, browser, server.url, phone);
     const b = await visitor(t, browser, server.url, phone);

@@ -52,6 +52,8 @@ describe("security headers", () => {
     assert.match(csp, /default-src 'none'/);
     assert.match(csp, /script-src 'self' 'sha256-[A-Za-z0-9+/=]+'/);
     assert.match(csp, /connect-src 'self'/);
+    const worker = csp.split("; ").filter((d) => d.startsWith("worker-src"));
+    assert.deepEqual(worker, ["worker-src 'self'"], "the proof-of-work worker, from this origin only (no blob:)");
     assert.match(csp, /frame-ancestors 'self'(;|$)/);
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
     const inline = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]);

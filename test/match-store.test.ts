@@ -133,6 +133,32 @@ for (const kind of kinds) {
       assert.equal(await store.waiting(), 0);
     });
 
+    test("when one reported the other, then their addresses are not paired while blocked, whoever else waits", async (t) => {
+      const { store } = await kind.open(t);
+      const p = defaultWish("p");
+      await store.find("a", p, 1, "addr-a");
+      await store.block("addr-a", "addr-b", 100, 1);
+      assert.deepEqual(await store.find("b", p, 2, "addr-b"), [{ type: "waiting", to: "b", pool: "p" }]);
+      await store.disconnect("b", 2);
+      // b reconnected, with a new identity
+      assert.deepEqual(await store.find("b2", p, 3, "addr-b"), [{ type: "waiting", to: "b2", pool: "p" }]);
+      assert.deepEqual(pairs(await store.find("c", p, 4, "addr-c")), [["c", "a"], ["a", "c"]], "a third address gets the oldest waiting");
+      await store.stop("c", 5);
+      await store.stop("a", 6);
+      assert.deepEqual(await store.find("a", p, 99, "addr-a"), [{ type: "waiting", to: "a", pool: "p" }], "b2 still waits, blocked");
+      await store.stop("a", 99);
+      assert.deepEqual(pairs(await store.find("a", p, 100, "addr-a")), [["a", "b2"], ["b2", "a"]], "the block has expired");
+    });
+
+    test("when two behind one address are blocked by their ids, then they are kept apart and everyone else at that address is not", async (t) => {
+      const { store } = await kind.open(t);
+      const p = defaultWish("p");
+      await store.block("a", "b", 100, 0);
+      await store.find("a", p, 1, "nat");
+      assert.deepEqual(await store.find("b", p, 2, "nat"), [{ type: "waiting", to: "b", pool: "p" }]);
+      assert.deepEqual(pairs(await store.find("c", p, 3, "nat")), [["c", "a"], ["a", "c"]], "a third visitor at that address meets a");
+    });
+
     test("when commands run, then each event reaches this process's sink, in order", async (t) => {
       const { store, delivered } = await kind.open(t);
       const returned = [
@@ -165,6 +191,8 @@ for (const kind of kinds) {
             const rnd = random(seed);
             const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
             const ids = Array.from({ length: 10 }, (_, i) => `s${seed}-v${i}`);
+            // Fewer addresses than visitors: some share one, as behind a NAT.
+            const addresses = Array.from({ length: 6 }, (_, i) => `s${seed}-a${i}`);
             const model = new Model(options);
             models.push(model);
             active.add(model);
@@ -173,15 +201,23 @@ for (const kind of kinds) {
               const op = rnd();
               const now = ++clock;
               const label = `seed ${seed} step ${step}`;
-              if (op < 0.5) {
+              if (op < 0.45) {
                 const drawn = randomWish(rnd);
                 const wish = { ...drawn, pool: `s${seed}-${drawn.pool}` };
-                const want = model.find(id, wish, now);
-                const got = await store.find(id, wish, now);
+                const address = pick(addresses);
+                const want = model.find(id, wish, now, address);
+                const got = await store.find(id, wish, now, address);
                 assert.deepEqual(got, want, label);
                 checkEvents(got, model.online);
+                for (const e of got) if (e.type === "matched") assert.ok(!model.blocked(e.to, e.partner, now), "no pair blocked by a report");
                 returned.push(...got);
                 seen.shared += got.filter((e) => e.type === "matched" && e.interests).length;
+              } else if (op < 0.5) {
+                // A report: two addresses, or (behind one) two ids, kept apart for a while.
+                const [a, b] = rnd() < 0.5 ? [pick(addresses), pick(addresses)] : [id, pick(ids)];
+                const until = now + (1 + Math.floor(rnd() * 30)) * LANES;
+                model.block(a, b, until);
+                await store.block(a, b, until, now);
               } else if (op < 0.65) {
                 const want = tickAll(now);
                 const got = await store.tick(now);

@@ -15,7 +15,9 @@ import {
   type MatchState,
   stop,
   tick,
+  block,
 } from "../src/matchmaker/core.ts";
+import { BLOCK } from "../src/matchmaker/blocked.ts";
 import { createMemoryStore } from "../src/matchmaker/store.ts";
 import { defaultWish } from "../src/protocol/index.ts";
 import { Model, random, randomWish } from "./support/match-model.ts";
@@ -63,6 +65,9 @@ function checkState(state: MatchState, online: Set<string>) {
   assert.equal(state.waiting, waiting, "the waiting count is exact");
 }
 
+/** Fewer addresses than visitors: some share one, as behind a NAT. */
+const ADDRESSES = ["addr-a", "addr-b", "addr-c", "addr-d", "addr-e", "addr-f"];
+
 describe("matchmaking core against a naive model", () => {
   const runs: Array<[string, MatchOptions]> = [
     ["a 3-step wait, 3 recent strangers for 15 steps", { interestWaitMs: 3, recentCount: 3, recentMs: 15 }],
@@ -83,10 +88,17 @@ describe("matchmaking core against a naive model", () => {
           const label = `seed ${seed} step ${step}`;
           let got: MatchEvent[];
           let want: MatchEvent[];
-          if (op < 0.5) {
+          if (op < 0.45) {
             const wish = randomWish(rnd);
-            got = find(state, id, wish, step);
-            want = model.find(id, wish, step);
+            const address = pick(ADDRESSES);
+            got = find(state, id, wish, step, address);
+            want = model.find(id, wish, step, address);
+          } else if (op < 0.5) {
+            // A report: two addresses, or (behind one) two ids, kept apart for a while.
+            const [a, b] = rnd() < 0.5 ? [pick(ADDRESSES), pick(ADDRESSES)] : [id, pick(ids)];
+            const until = step + 1 + Math.floor(rnd() * 30);
+            got = block(state, a, b, until, step);
+            want = model.block(a, b, until);
           } else if (op < 0.65) {
             got = tick(state, step);
             want = model.tick(step);
@@ -103,6 +115,7 @@ describe("matchmaking core against a naive model", () => {
             if (e.type !== "matched") continue;
             assert.notEqual(e.partner, e.to, "no self-pair");
             assert.ok(model.online.has(e.partner) && model.online.has(e.to), "no pair with a departed visitor");
+            assert.ok(!model.blocked(e.to, e.partner, step), "no pair of addresses blocked by a report");
             if (e.interests) seen.shared++;
             const at = model.met.get(e.to)?.get(e.partner);
             if (at !== undefined && at !== step) seen.recentAgain++;
@@ -116,6 +129,18 @@ describe("matchmaking core against a naive model", () => {
       if (options.interestWaitMs > 0) assert.ok(seen.afterWait > 100, "ticks paired visitors whose wait was over");
     });
   }
+});
+
+describe("report blocks", () => {
+  test("when more pairs are blocked than the cap, then the oldest are forgotten first", () => {
+    const s = createMatchState();
+    for (let i = 0; i <= BLOCK.max; i++) block(s, `x${i}`, "y", 1_000, 0);
+    assert.equal(s.blocked.size, BLOCK.max);
+    assert.equal(s.blocked.has("x0 y"), false);
+    assert.equal(s.blocked.has("x1 y"), true);
+    block(s, "x1", "z", 5_010, 5_000); // every earlier block has expired by now
+    assert.deepEqual([...s.blocked.keys()], ["x1 z"]);
+  });
 });
 
 describe("memory store", () => {

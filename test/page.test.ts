@@ -45,3 +45,14 @@ test("when the page's script is fetched, then it is cached for good under its ha
   assert.match(String(res.headers["content-type"]), /^text\/javascript/);
   assert.equal((await get(server, "/assets/app-nothing.js")).status, 404);
 });
+
+test("when the proof-of-work worker is fetched at the path the page was built with, then it is there, cached for good", async (t) => {
+  const server = await withServer(t);
+  const html = await (await fetch(server.url)).text();
+  const script = html.match(/src="(\/assets\/app-[^"]+\.js)"/)![1];
+  const app = await (await fetch(`${server.origin}${script}`)).text();
+  const worker = app.match(/"(\/assets\/pow-worker-[A-Z0-9]+\.js)"/)![1];
+  const res = await get(server, worker);
+  assert.equal(res.status, 200);
+  assert.equal(res.headers["cache-control"], "public, max-age=31536000, immutable");
+});

@@ -13,7 +13,20 @@ import { parseArgs } from "node:util";
 import { isolate } from "../dev/netns.ts";
 
 /** Suites that start browsers, CLIs, runtimes or redis-server, or wait out real timeouts. */
-const SLOW = ["cli", "cluster", "cluster-processes", "deno", "e2e", "http-hardening", "match-store", "redis-store", "signaling-limits", "smoke"];
+const SLOW = [
+  "admin-cli",
+  "cli",
+  "cluster",
+  "cluster-processes",
+  "deno",
+  "e2e",
+  "e2e-safety",
+  "http-hardening",
+  "match-store",
+  "redis-store",
+  "signaling-limits",
+  "smoke",
+];
 
 const args = process.argv.slice(2);
 isolate("test/run.ts", args);

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { WebSocket } from "ws";
+import { defaultRules } from "../src/safety/house-rules.ts";
 import { Client, connect, identity, pair, PAYLOAD, refusedUpgrade, signal, socketUrl, stillServes } from "./support/client.ts";
 import { ADDRESS, type RunningServer, withServer } from "./support/server.ts";
 import { waitFor } from "./support/wait.ts";
@@ -23,7 +24,8 @@ describe("matching", () => {
   });
 
   test("when 200 visitors ask at once, then they form 100 distinct pairs", async (t) => {
-    const server = await withServer(t);
+    // From one address: its per-address limits are off here (test/safety-limits.test.ts tests them).
+    const server = await withServer(t, { maxPerAddress: 0, identitiesPerMinute: 0 });
     const clients = await Promise.all(Array.from({ length: 200 }, () => connect(t, server)));
     for (const c of clients) c.find();
     const matches = await Promise.all(clients.map((c) => c.next("MATCH")));
@@ -264,6 +266,9 @@ describe("capacity and HTTP", () => {
       iceServers: [{ urls: "stun:stun.example.org" }],
       maxMessageLength: 1000,
       preferences: false,
+      minAge: 18,
+      rules: defaultRules(18),
+      nextLimit: { burst: 10, perMinute: 30 },
     });
     assert.deepEqual(await (await fetch(`${server.origin}/api/stats`)).json(), {
       online: 0,

@@ -9,6 +9,7 @@ import { createLogger } from "../src/log.ts";
 import type { MatchEvent } from "../src/matchmaker/core.ts";
 import { createMemoryStore } from "../src/matchmaker/store.ts";
 import { decodeServerFrame, defaultWish, type ServerFrame } from "../src/protocol/index.ts";
+import { createMemorySafetyStore, type Ban } from "../src/safety/store.ts";
 import { LIMITS } from "../src/signaling/limits.ts";
 import { createSerial } from "../src/signaling/serial.ts";
 import { type FrameSocket, Session } from "../src/signaling/session.ts";
@@ -37,10 +38,15 @@ class FakeSocket implements FrameSocket {
 
 let session: Session | undefined;
 
-/** A session on a fake socket, with its clock, store and what it relayed. */
+/** Next: two at once, then one every 6 s. */
+const NEXT_LIMIT = { burst: 2, perMinute: 10 };
+
+/** A session on a fake socket, with its clock, stores and what it relayed or banned. */
 function setup() {
   let now = 1_000_000;
   const store = createMemoryStore();
+  const safety = createMemorySafetyStore({ ban: { reports: 3, windowMs: 3_600_000, durationMs: 86_400_000 }, identitiesPerMinute: 0 });
+  const bans: Ban[] = [];
   const socket = new FakeSocket();
   const relayed: Array<[string, string]> = [];
   const delivered: MatchEvent[] = [];
@@ -62,10 +68,11 @@ function setup() {
     now: () => now,
     log: createLogger("silent"),
     preferences: false,
-  });
+    safety: { store: safety, nextLimit: NEXT_LIMIT, addressOf: (id) => `addr-${id}`, banned: (ban) => bans.push(ban) },
+  }, "addr-me");
   const s = session;
   const frame = (value: unknown) => s.message(Buffer.from(typeof value === "string" ? value : JSON.stringify(value)), false);
-  return { s, socket, store, relayed, delivered, forgotten, frame, advance: (ms: number) => now += ms, now: () => now };
+  return { s, socket, store, safety, bans, relayed, delivered, forgotten, frame, advance: (ms: number) => now += ms, now: () => now };
 }
 
 describe("budgets", () => {
@@ -175,5 +182,93 @@ describe("matchmaking and relaying", () => {
     assert.equal(relayed[0][0], "partner");
     assert.equal(JSON.parse(relayed[0][1]).src, "me");
     assert.equal(socket.sent.at(-1)?.type, "REJECTED");
+  });
+});
+
+/** Pairs the session with `partner`, who waits in pool "p" (it is the caller). */
+async function pairWith(t: ReturnType<typeof setup>, partner: string) {
+  await t.store.find(partner, defaultWish("p"), t.now(), `addr-${partner}`);
+  t.frame({ type: "FIND", payload: { pool: "p" } });
+  await settle();
+  assert.equal(t.s.partner, partner);
+}
+
+const rejections = (socket: FakeSocket) =>
+  socket.sent.filter((f) => f.type === "REJECTED").map((f) => (f as Extract<ServerFrame, { type: "REJECTED" }>).payload.code);
+
+describe("Next limit", () => {
+  test("when Next is pressed faster than the limit, then the burst passes, the rest are refused with a wait, the socket stays, and the rate refills", async () => {
+    const t = setup();
+    for (const partner of ["p1", "p2", "p3"]) await pairWith(t, partner); // two Next presses: the burst
+    t.frame({ type: "FIND", payload: { pool: "p" } });
+    await settle();
+    const refused = t.socket.sent.at(-1);
+    assert.deepEqual(refused, { type: "REJECTED", payload: { code: "rate_limited", msg: "Next is limited; try again in 6 s.", retryAfter: 6 } });
+    assert.equal(t.s.partner, "p3", "the refused Next left the pair alone");
+    assert.equal(t.socket.closedWith, null, "not a disconnect");
+    t.frame({ type: "STOP" });
+    assert.equal(rejections(t.socket).length, 2, "STOP while paired counts as leaving too");
+    t.advance(6000);
+    await pairWith(t, "p4");
+    const verdict = await t.safety.admitIdentity("addr-me", t.now());
+    assert.ok(verdict.kind === "admitted" && verdict.suspect, "the address is suspect for --challenge auto");
+  });
+
+  test("when FIND is sent while not paired, then it does not count as Next", async () => {
+    const t = setup();
+    for (let i = 0; i < 5; i++) {
+      t.frame({ type: "FIND", payload: { pool: `pool-${i}` } });
+      t.frame({ type: "STOP" });
+    }
+    await settle();
+    assert.deepEqual(rejections(t.socket), []);
+  });
+});
+
+describe("reports", () => {
+  test("when the partner is reported, then the pair ends like Next, the addresses are kept apart, and REPORTED answers", async () => {
+    const t = setup();
+    await pairWith(t, "bad");
+    t.frame({ type: "REPORT", payload: { peer: "bad", reason: "nudity" } });
+    await settle();
+    assert.equal(t.s.partner, null);
+    assert.deepEqual(t.delivered.slice(-2), [
+      { type: "partner-left", to: "bad", partner: "me", reason: "next" },
+      { type: "waiting", to: "me", pool: "p" },
+    ]);
+    assert.deepEqual(t.socket.sent.filter((f) => f.type === "REPORTED"), [{ type: "REPORTED", payload: { peer: "bad" } }]);
+    const [report] = await t.safety.reports(t.now(), 10);
+    assert.deepEqual(report, { at: t.now(), reporter: "addr-me", reported: "addr-bad", reason: "nudity", peer: "bad" });
+    await t.store.find("bad-again", defaultWish("p"), t.now(), "addr-bad"); // the reported visitor, back with a new identity
+    await settle();
+    assert.equal(t.s.partner, null, "not paired again while either keeps the same address");
+  });
+
+  test("when someone else, oneself, a partner twice, or one who left over a minute ago is reported, then each is refused and nothing is recorded", async () => {
+    const t = setup();
+    t.frame({ type: "REPORT", payload: { peer: "stranger", reason: "spam" } });
+    t.frame({ type: "REPORT", payload: { peer: "me", reason: "spam" } });
+    t.frame({ type: "REPORT", payload: { peer: "stranger", reason: "rude" } });
+    await pairWith(t, "p1");
+    t.frame({ type: "REPORT", payload: { peer: "p1", reason: "spam" } });
+    t.frame({ type: "REPORT", payload: { peer: "p1", reason: "spam" } });
+    await pairWith(t, "p2");
+    t.frame({ type: "FIND", payload: { pool: "q" } }); // Next: p2 left now
+    t.advance(60_001);
+    t.frame({ type: "REPORT", payload: { peer: "p2", reason: "spam" } });
+    await settle();
+    assert.deepEqual(rejections(t.socket), ["not_partner", "not_partner", "invalid_reason", "already_reported", "not_partner"]);
+    assert.equal((await t.safety.reports(t.now(), 10)).length, 1);
+    assert.equal(t.socket.closedWith, null);
+  });
+
+  test("when the stranger left less than a minute ago, then they may still be reported, once", async () => {
+    const t = setup();
+    await pairWith(t, "p1");
+    t.s.receive({ type: "partner-left", to: "me", partner: "p1", reason: "disconnect" });
+    t.advance(59_000);
+    t.frame({ type: "REPORT", payload: { peer: "p1", reason: "harassment" } });
+    await settle();
+    assert.deepEqual(t.socket.sent.at(-1), { type: "REPORTED", payload: { peer: "p1" } });
   });
 });

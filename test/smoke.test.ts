@@ -35,6 +35,7 @@ const stalled: MatchStore = {
   ...createMemoryStore(),
   find: () => new Promise(() => {}),
   stop: () => new Promise(() => {}),
+  block: () => new Promise(() => {}),
   disconnect: async () => [],
   tick: async () => [],
 };
@@ -60,6 +61,12 @@ describe("chatroulette smoke", () => {
     assert.match(lines[0], /^chatroulette smoke http:\/\/127\.0\.0\.1:\d+\/ \(1 pair\)$/);
     assert.ok(lines.some((l) => /^  ok +\d+ ms  pair 1: receive video frames both ways$/.test(l)), stdout);
     assert.match(lines.at(-1)!, /^PASS \(\d+ steps in [\d.]+ s\)$/);
+  });
+
+  test("when every identity needs a proof-of-work challenge solved, then the bots solve it as the page does and pass", async (t) => {
+    const server = await serveCli(t, ["--challenge", "always"]);
+    const { code, report } = await smoke(t, [server.url, "--pairs", "2"]);
+    assert.equal(code, 0, JSON.stringify(report));
   });
 
   test("when run against a Deno server, then it passes", async (t) => {

@@ -8,20 +8,16 @@ import type { DataConnection, MediaConnection, Peer } from "peerjs";
 import {
   type ClientConfig,
   type ClientFrame,
-  decodeRefusal,
   decodeServerFrame,
   type Identity,
   type LeftReason,
-  REFUSALS,
+  type Rejection,
+  type ReportReason,
   type Role,
 } from "../src/protocol/index.ts";
 
 export type { Identity };
-
-/** The server refused this visitor for good (country); do not retry. */
-export class Blocked extends Error {
-  override name = "Blocked";
-}
+export { Banned, Blocked, identityRequester, RateLimited, type RequestIdentity } from "./identity.ts";
 
 export interface DataLink {
   readonly peer: string;
@@ -43,6 +39,8 @@ export interface SignalingEvents {
   open(): void;
   match(match: { peer: string; role: Role }): void;
   partnerLeft(left: { peer: string; reason: LeftReason }): void;
+  /** The server refused a frame of ours (a Next too soon, a report it would not count). */
+  rejected(rejection: Rejection): void;
   connection(link: DataLink): void;
   call(link: CallLink): void;
   /** The socket is gone (dropped, refused or closed by the server). */
@@ -51,30 +49,13 @@ export interface SignalingEvents {
 
 export interface SignalingClient {
   find(): void;
+  report(peer: string, reason: ReportReason): void;
   connect(peer: string): DataLink;
   call(peer: string, stream: MediaStream): CallLink;
   destroy(): void;
 }
 
-export type RequestIdentity = () => Promise<Identity>;
 export type OpenSignaling = (identity: Identity, events: SignalingEvents) => SignalingClient;
-
-/** POST /api/identity; a 403 means this visitor's country is refused. */
-export function identityRequester(origin = "", early?: Promise<Response>): RequestIdentity {
-  let first = early;
-  return async () => {
-    // The page may have asked already, before its script loaded; later requests (reconnects) ask anew.
-    const pending = first ?? fetch(`${origin}/api/identity`, { method: "POST" });
-    first = undefined;
-    const res = await pending;
-    if (res.status === 403) {
-      const refusal = decodeRefusal(await res.json().catch(() => null));
-      throw new Blocked(refusal?.message ?? REFUSALS.country_blocked.message);
-    }
-    if (!res.ok) throw new Error(`identity: HTTP ${res.status}`);
-    return await res.json() as Identity;
-  };
-}
 
 /**
  * Opens peerjs against the server at `location` (the page's own). Scripted
@@ -120,9 +101,11 @@ export function peerSignaling(
       const frame = decodeServerFrame(data);
       if (frame?.type === "MATCH") events.match({ peer: frame.payload.peer, role: frame.payload.role });
       else if (frame?.type === "PARTNER-LEFT") events.partnerLeft({ peer: frame.payload.peer, reason: frame.payload.reason });
+      else if (frame?.type === "REJECTED") events.rejected(frame.payload);
     });
     return {
       find: () => peer.socket.send(find),
+      report: (partner, reason) => peer.socket.send({ type: "REPORT", payload: { peer: partner, reason } } satisfies ClientFrame),
       connect: (partner) => dataLink(peer.connect(partner, { serialization: "json", reliable: true })),
       call: (partner, stream) => callLink(peer.call(partner, stream)),
       destroy: () => {

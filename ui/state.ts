@@ -1,17 +1,22 @@
 /**
  * The page's model, composed from small ones (ui/model/): the connection (the
- * server socket and the one stranger), the chat, and the visitor's own media;
- * plus the one effect that keeps the stranger told about that media.
+ * server socket and the one stranger), the chat, the visitor's own media,
+ * reports and the Next limit; plus the one effect that keeps the stranger
+ * told about that media.
  *
  * Browser pieces (media devices, the peerjs client, timers, clock, random)
  * come in as adapters, so the whole page runs under node:test with fakes of
  * the browser, and scripted visitors (src/smoke/bot.ts) run it under Node.
  */
-import { effect } from "@preact/signals";
+import { computed, effect, type ReadonlySignal } from "@preact/signals";
+import type { Rate } from "../src/protocol/index.ts";
 import type { MediaAdapter } from "./media.ts";
 import { type ChatModel, createChatModel } from "./model/chat.ts";
 import { type ConnectionModel, createConnectionModel } from "./model/connection.ts";
 import { createLocalMediaModel, type LocalMediaModel } from "./model/local-media.ts";
+import { createNextLimit } from "./model/next-limit.ts";
+import { createReportModel, type ReportModel } from "./model/report.ts";
+import { SAFETY_TEXT } from "./model/safety-text.ts";
 import { browserTimers, type Timers } from "./model/timers.ts";
 import type { OpenSignaling, RequestIdentity } from "./peer-client.ts";
 
@@ -20,6 +25,8 @@ export interface PageDeps {
   readonly openSignaling: OpenSignaling;
   readonly media: MediaAdapter;
   readonly maxMessageLength: number;
+  /** The server's Next limit (client config), kept on the page too. */
+  readonly nextLimit: Rate;
   readonly timers?: Timers;
   readonly now?: () => number;
   readonly random?: () => number;
@@ -33,14 +40,14 @@ export interface PageModel
       | "serverState"
       | "peerState"
       | "blockedMessage"
+      | "bannedUntil"
       | "reconnectAt"
       | "remoteStream"
       | "strangerMedia"
       | "strangerCaption"
       | "canChat"
-      | "canNext"
-      | "next"
     >,
+    Pick<ReportModel, "canReport" | "report">,
     Pick<ChatModel, "messages" | "strangerTyping" | "maxMessageLength" | "send" | "typing">,
     Pick<
       LocalMediaModel,
@@ -55,6 +62,10 @@ export interface PageModel
       | "selectDevice"
       | "retryMedia"
     > {
+  /** Connected, and Next's budget not spent. */
+  readonly canNext: ReadonlySignal<boolean>;
+  /** Leave this stranger (they are told) and find another. */
+  next(): void;
   /** Ask for camera and microphone and for a partner at once, no click needed. */
   start(): void;
   /** Stops everything (page unload, tests). */
@@ -86,11 +97,21 @@ export function createPageModel(deps: PageDeps): PageModel {
       fresh: () => chat.clear(),
       gone: () => chat.forget(),
     },
+    rejected: (rejection) => reports.rejected(rejection),
     timers,
     now,
     random: deps.random ?? Math.random,
   });
   const chat = createChatModel({ link: connection, maxMessageLength: deps.maxMessageLength, timers, now });
+  const reports = createReportModel({
+    stranger: connection.strangerPeer,
+    send: connection.report,
+    leave: connection.leave,
+    notice: chat.notice,
+    timers,
+  });
+  const nextLimit = createNextLimit({ rate: deps.nextLimit, timers, now });
+  const canNext = computed(() => connection.canNext.value && nextLimit.ready.value);
 
   // The stranger always knows what we send: once when their channel opens, then on each change.
   const stopTelling = effect(() => {
@@ -102,13 +123,15 @@ export function createPageModel(deps: PageDeps): PageModel {
     serverState: connection.serverState,
     peerState: connection.peerState,
     blockedMessage: connection.blockedMessage,
+    bannedUntil: connection.bannedUntil,
     reconnectAt: connection.reconnectAt,
     remoteStream: connection.remoteStream,
     strangerMedia: connection.strangerMedia,
     strangerCaption: connection.strangerCaption,
     canChat: connection.canChat,
-    canNext: connection.canNext,
-    next: connection.next,
+    canNext,
+    canReport: reports.canReport,
+    report: reports.report,
     messages: chat.messages,
     strangerTyping: chat.strangerTyping,
     maxMessageLength: chat.maxMessageLength,
@@ -125,6 +148,13 @@ export function createPageModel(deps: PageDeps): PageModel {
     selectDevice: media.selectDevice,
     retryMedia: media.retryMedia,
 
+    next() {
+      if (!connection.canNext.value) return;
+      // Only leaving a stranger spends the budget; asking again while waiting does not.
+      if (connection.strangerPeer.value !== null && !nextLimit.take()) return chat.notice(SAFETY_TEXT.slowDown);
+      connection.next();
+    },
+
     start() {
       media.start();
       void connection.connect();
@@ -132,6 +162,8 @@ export function createPageModel(deps: PageDeps): PageModel {
 
     dispose() {
       stopTelling();
+      reports.dispose();
+      nextLimit.dispose();
       connection.dispose();
       media.dispose();
     },

@@ -148,7 +148,7 @@ export function redactUrl(raw: unknown, quoted = false): string {
  */
 export const SECRET_LENGTH = { min: 32, max: 1024, distinct: 8 } as const;
 
-export function secret(raw: unknown): string | null {
+export function identitySecret(raw: unknown): string | null {
   if (raw === null) return null;
   const expected = `${SECRET_LENGTH.min} to ${SECRET_LENGTH.max} characters with at least ${SECRET_LENGTH.distinct} different ones, ` +
     'such as the output of "openssl rand -base64 32"';
@@ -160,4 +160,36 @@ export function secret(raw: unknown): string | null {
 /** A secret is never printed, not even when it is refused: only its length. */
 export function redactSecret(raw: unknown): string {
   return typeof raw === "string" ? `(${raw.length} characters, not shown)` : `(a ${typeof raw}, not shown)`;
+}
+
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** "90s", "30m", "24h", "7d", or a number of seconds → milliseconds, from `min` to `max` ms. */
+export function duration(raw: unknown, min: number, max: number): number {
+  const expected = `a duration from ${words(min)} to ${words(max)}, such as 90s, 30m, 24h or 7d`;
+  const match = typeof raw === "string" ? /^\s*(\d{1,9})\s*([smhd]?)\s*$/.exec(raw) : null;
+  const ms = match ? Number(match[1]) * UNIT_MS[(match[2] || "s") as keyof typeof UNIT_MS] : typeof raw === "number" ? raw * 1000 : NaN;
+  if (!Number.isInteger(ms) || ms < min || ms > max) throw new Expected(expected);
+  return ms;
+}
+
+/** A duration in its largest whole unit: 86400000 → "1d"; 90000 → "90s". */
+export function words(ms: number): string {
+  for (const unit of ["d", "h", "m"] as const) if (ms % UNIT_MS[unit] === 0) return `${ms / UNIT_MS[unit]}${unit}`;
+  return `${Math.round(ms / 1000)}s`;
+}
+
+/** A secret given by the operator: 16 to 256 visible characters; "" leaves the feature off. */
+export function secret(raw: unknown): string {
+  if (raw === "") return "";
+  if (typeof raw !== "string" || !/^[\x21-\x7e]{16,256}$/.test(raw)) {
+    throw new Expected("at least 16 visible ASCII characters without spaces, e.g. from `openssl rand -hex 24`");
+  }
+  return raw;
+}
+
+/** A readable file's path (read when the server starts); "" for none. */
+export function filePath(raw: unknown): string {
+  if (typeof raw !== "string" || raw.includes("\0") || raw.length > 4096) throw new Expected("a file path");
+  return raw;
 }

@@ -37,6 +37,26 @@ export interface Config {
   readonly redis: string | null;
   /** The key identities are signed with, shared by every process; null: a random one per process. */
   readonly secret: string | null;
+  /** The age visitors confirm before the camera; 0 turns the consent screen off. */
+  readonly minAge: number;
+  /** File of rules shown on the consent screen (text); "" for the built-in ones. */
+  readonly rules: string;
+  /** Distinct reporter addresses within banWindow that ban a visitor. */
+  readonly banReports: number;
+  readonly banWindow: number;
+  /** The first ban's length (ms); each further ban within 30 days doubles it, up to 30 days. */
+  readonly banDuration: number;
+  /** Signaling sockets one address may hold; 0: no limit. */
+  readonly maxPerAddress: number;
+  /** Identity requests per address per minute; 0: no limit. */
+  readonly identitiesPerMinute: number;
+  readonly nextBurst: number;
+  readonly nextPerMinute: number;
+  readonly challenge: "off" | "auto" | "always";
+  /** With challenge "auto", everyone is challenged while identities are asked for faster than this per minute. */
+  readonly challengeAbove: number;
+  /** Bearer token of the moderator API; "" turns the API off. */
+  readonly adminToken: string;
 }
 
 export type ConfigKey = keyof Config;
@@ -177,8 +197,96 @@ export const FIELDS = {
     description: `key that signs identities, the same for every process (${parse.SECRET_LENGTH.min}+ characters; prefer the env or --config: flags show in ps)`,
     defaultText: "random per process",
     defaultValue: null,
-    parse: parse.secret,
+    parse: parse.identitySecret,
     redact: parse.redactSecret,
+  },
+  minAge: {
+    flag: "--min-age <years>",
+    env: "CHATROULETTE_MIN_AGE",
+    description: "visitors confirm this age and the rules before the camera starts; 0 turns the screen off",
+    defaultValue: 18,
+    parse: (raw) => parse.integer(raw, 0, 99),
+  },
+  rules: {
+    flag: "--rules <file>",
+    env: "CHATROULETTE_RULES",
+    description: "rules shown on that screen, a Markdown or text file shown as plain text",
+    defaultText: "a short built-in text",
+    defaultValue: "",
+    parse: parse.filePath,
+  },
+  banReports: {
+    flag: "--ban-reports <n>",
+    env: "CHATROULETTE_BAN_REPORTS",
+    description: "reports from this many distinct addresses within --ban-window ban a visitor",
+    defaultValue: 3,
+    parse: (raw) => parse.integer(raw, 2, 1000),
+  },
+  banWindow: {
+    flag: "--ban-window <duration>",
+    env: "CHATROULETTE_BAN_WINDOW",
+    description: "how recent those reports must be (90s, 30m, 24h, 7d)",
+    defaultText: "1h",
+    defaultValue: 3_600_000,
+    parse: (raw) => parse.duration(raw, 60_000, 30 * 86_400_000),
+  },
+  banDuration: {
+    flag: "--ban-duration <duration>",
+    env: "CHATROULETTE_BAN_DURATION",
+    description: "length of a first ban; each further one within 30 days doubles it, up to 30 days",
+    defaultText: "24h",
+    defaultValue: 86_400_000,
+    parse: (raw) => parse.duration(raw, 60_000, 30 * 86_400_000),
+  },
+  maxPerAddress: {
+    flag: "--max-per-address <n>",
+    env: "CHATROULETTE_MAX_PER_ADDRESS",
+    description: "signaling sockets one address (IPv4, IPv6 /64) may hold; more get 429; 0 for no limit",
+    defaultValue: 64,
+    parse: (raw) => parse.integer(raw, 0, 10_000_000),
+  },
+  identitiesPerMinute: {
+    flag: "--identities-per-minute <n>",
+    env: "CHATROULETTE_IDENTITIES_PER_MINUTE",
+    description: "identity requests per address per minute; more get 429 with Retry-After; 0 for no limit",
+    defaultValue: 60,
+    parse: (raw) => parse.integer(raw, 0, 10_000_000),
+  },
+  nextBurst: {
+    flag: "--next-burst <n>",
+    env: "CHATROULETTE_NEXT_BURST",
+    description: "Next presses a visitor may make at once, before --next-per-minute applies",
+    defaultValue: 10,
+    parse: (raw) => parse.integer(raw, 1, 100_000),
+  },
+  nextPerMinute: {
+    flag: "--next-per-minute <n>",
+    env: "CHATROULETTE_NEXT_PER_MINUTE",
+    description: "Next presses per visitor per minute after the burst; more are refused, not disconnected",
+    defaultValue: 30,
+    parse: (raw) => parse.integer(raw, 1, 6_000_000),
+  },
+  challenge: {
+    flag: "--challenge <mode>",
+    env: "CHATROULETTE_CHALLENGE",
+    description: "proof of work before an identity: off, auto (suspect addresses, and everyone under load) or always",
+    defaultValue: "auto",
+    parse: (raw) => parse.oneOf(raw, ["off", "auto", "always"] as const),
+  },
+  challengeAbove: {
+    flag: "--challenge-above <n>",
+    env: "CHATROULETTE_CHALLENGE_ABOVE",
+    description: "with --challenge auto, challenge everyone while identities are asked for faster than n a minute",
+    defaultValue: 600,
+    parse: (raw) => parse.integer(raw, 1, 10_000_000),
+  },
+  adminToken: {
+    flag: "--admin-token <secret>",
+    env: "CHATROULETTE_ADMIN_TOKEN",
+    description: "turns on the moderator API (/api/admin) for this Bearer token; prefer the environment variable",
+    defaultText: "off",
+    defaultValue: "",
+    parse: parse.secret,
   },
 } as const satisfies { readonly [K in ConfigKey]: Field<K> };
 

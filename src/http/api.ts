@@ -1,20 +1,21 @@
 /**
- * The JSON API under /api, behind the country gate: identity, client
- * config and stats. /healthz stays outside the gate for health checks.
+ * The JSON API under /api, behind the country gate: identity (through the
+ * safety admission: bans, limits, challenge), client config and stats.
+ * /healthz stays outside the gate for health checks.
  */
 import express from "express";
 import type { GeoGate } from "../geo/gate.ts";
-import type { Identities } from "../identity.ts";
 import type { MatchStats } from "../matchmaker/store.ts";
 import { Refusal } from "../refusal.ts";
 import type { ClientConfig } from "../protocol/index.ts";
+import type { Admission } from "../safety/admission.ts";
 
 /** Largest request body on /api: 413 past it. */
 export const MAX_BODY_BYTES = 4096;
 
 export interface ApiDeps {
   readonly geoGate: GeoGate;
-  readonly identities: Identities;
+  readonly admission: Admission;
   readonly clientConfig: ClientConfig;
   readonly stats: () => Promise<MatchStats>;
 }
@@ -29,19 +30,19 @@ export function gateMiddleware(geoGate: GeoGate): express.RequestHandler {
 
 /**
  * @example
- * app.use("/api", createApi({ geoGate, identities, clientConfig, stats }));
+ * app.use("/api", createApi({ geoGate, admission, clientConfig, stats }));
  */
-export function createApi({ geoGate, identities, clientConfig, stats }: ApiDeps): express.Router {
+export function createApi({ geoGate, admission, clientConfig, stats }: ApiDeps): express.Router {
   const api = express.Router();
   api.use((_req, res, next) => {
     res.set("Cache-Control", "no-store");
     next();
   });
   api.use(gateMiddleware(geoGate));
-  // No endpoint reads a body yet; whatever is sent is read (and refused past this) by the library, not buffered.
+  // Whatever is sent is read (and refused past this) by the library; only /identity looks at it (a challenge answer).
   api.use(express.raw({ type: () => true, limit: MAX_BODY_BYTES }));
-  api.post("/identity", (_req, res) => {
-    res.status(201).json(identities.issue());
+  api.post("/identity", async (req, res) => {
+    res.status(201).json(await admission.identity(req, Buffer.isBuffer(req.body) ? req.body : null));
   });
   api.get("/config", (_req, res) => {
     res.json(clientConfig);

@@ -5,11 +5,11 @@
 import express from "express";
 import type { Config } from "../config/schema.ts";
 import type { GeoGate } from "../geo/gate.ts";
-import type { Identities } from "../identity.ts";
 import type { Logger } from "../log.ts";
 import type { MatchStore } from "../matchmaker/store.ts";
 import type { ClientConfig } from "../protocol/index.ts";
 import { Refusal } from "../refusal.ts";
+import type { Admission } from "../safety/admission.ts";
 import type { Signaling } from "../signaling/signaling.ts";
 import { createApi, gateMiddleware } from "./api.ts";
 import { errorHandler } from "./error-handler.ts";
@@ -19,7 +19,9 @@ import type { Page } from "./page.ts";
 export interface AppParts {
   readonly config: Pick<Config, "path" | "allowOrigin">;
   readonly geoGate: GeoGate;
-  readonly identities: Identities;
+  readonly admission: Admission;
+  /** The moderator API (--admin-token), when on. */
+  readonly admin?: express.Router;
   readonly clientConfig: ClientConfig;
   readonly signaling: Signaling;
   readonly store: Pick<MatchStore, "stats" | "ready">;
@@ -29,9 +31,9 @@ export interface AppParts {
 
 /**
  * @example
- * const app = createApp({ config, geoGate, identities, clientConfig, signaling, store, page, log });
+ * const app = createApp({ config, geoGate, admission, admin, clientConfig, signaling, store, page, log });
  */
-export function createApp({ config, geoGate, identities, clientConfig, signaling, store, page, log }: AppParts): express.Express {
+export function createApp({ config, geoGate, admission, admin, clientConfig, signaling, store, page, log }: AppParts): express.Express {
   const app = express();
   app.disable("x-powered-by");
   app.use(securityHeaders(config.allowOrigin));
@@ -44,7 +46,9 @@ export function createApp({ config, geoGate, identities, clientConfig, signaling
     res.type("text/plain").send("ready");
   });
   const stats = () => store.stats();
-  app.use("/api", corsFor(config.allowOrigin), createApi({ geoGate, identities, clientConfig, stats }));
+  // Moderators are not visitors: no country gate, no CORS.
+  if (admin) app.use("/api/admin", admin);
+  app.use("/api", corsFor(config.allowOrigin), createApi({ geoGate, admission, clientConfig, stats }));
   // Mounting PeerServer's app starts it (its timers included).
   app.use(config.path, gateMiddleware(geoGate), signaling.app);
   app.use(page.router);

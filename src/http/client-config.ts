@@ -6,6 +6,22 @@
 import type { Config } from "../config/schema.ts";
 import { type ClientConfig, MAX_MESSAGE_LENGTH, PEER_KEY } from "../protocol/index.ts";
 
-export function clientConfig({ path, iceServers, preferences }: Pick<Config, "path" | "iceServers" | "preferences">): ClientConfig {
-  return { path: `${path}/`, key: PEER_KEY, iceServers, maxMessageLength: MAX_MESSAGE_LENGTH, preferences };
+/** `rules`: the house rules' text (src/safety/house-rules.ts reads them). */
+export function clientConfig(
+  { path, iceServers, preferences, minAge, nextBurst, nextPerMinute }: Pick<
+    Config,
+    "path" | "iceServers" | "preferences" | "minAge" | "nextBurst" | "nextPerMinute"
+  >,
+  rules = "",
+): ClientConfig {
+  return {
+    path: `${path}/`,
+    key: PEER_KEY,
+    iceServers,
+    maxMessageLength: MAX_MESSAGE_LENGTH,
+    preferences,
+    minAge,
+    rules,
+    nextLimit: { burst: nextBurst, perMinute: nextPerMinute },
+  };
 }

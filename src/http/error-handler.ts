@@ -18,6 +18,6 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       log.error(`${req.method} ${req.originalUrl} failed: ${error?.stack ?? error}`);
       refusal = new Refusal("internal");
     }
-    res.status(refusal.status).type("application/json").send(refusal.body());
+    res.status(refusal.status).set(refusal.headers()).type("application/json").send(refusal.body());
   };
 }

@@ -40,7 +40,8 @@ export function securityHeaders(allowOrigin: readonly string[]): express.Request
 
 /**
  * The page's policy: scripts from this origin and the inline ones given (by
- * hash), styles and images from here, and connections back to here only.
+ * hash), styles and images from here, Web Workers (the proof-of-work solver)
+ * from here, and connections back to here only.
  * @example
  * res.set(pageHeaders([], ["window.x = 1;"]));
  */
@@ -55,6 +56,7 @@ export function pageHeaders(allowOrigin: readonly string[], inlineScripts: reado
       "img-src 'self' data:",
       "media-src 'self' blob: mediastream:",
       "connect-src 'self'",
+      "worker-src 'self'",
       "manifest-src 'self'",
       "base-uri 'none'",
       "form-action 'none'",

@@ -1,7 +1,8 @@
 /**
  * The visitor's page: the HTML shell with the client config inline, and the
  * Preact island bundled from ui/ with esbuild when the server starts (no
- * build step for the operator), kept in memory with a gzipped copy.
+ * build step for the operator), kept in memory with a gzipped copy; beside
+ * it, the proof-of-work Web Worker, bundled on its own.
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -29,10 +30,11 @@ export interface Page {
 }
 
 /**
- * Bundles ui/main.tsx (and its CSS) into hashed, minified assets, once per
- * process: the sources do not change while it runs, and esbuild's service is
- * shared by the whole process, so one server's `stop()` would strand another
- * server's build in flight (two servers in one test process hung so).
+ * Bundles ui/main.tsx (and its CSS) and the worker ui/pow-worker.ts into
+ * hashed, minified assets, once per process: the sources do not change while
+ * it runs, and esbuild's service is shared by the whole process, so one
+ * server's `stop()` would strand another server's build in flight (two
+ * servers in one test process hung so).
  */
 export function bundleUi(): Promise<Asset[]> {
   bundled ??= bundle();
@@ -44,26 +46,28 @@ let bundled: Promise<Asset[]> | undefined;
 
 async function bundle(): Promise<Asset[]> {
   const { build, stop } = await import("esbuild");
-  const result = await build({
-    entryPoints: [`${UI_DIR}main.tsx`],
-    bundle: true,
-    write: false,
-    format: "esm",
-    target: "es2022",
-    minify: true,
-    legalComments: "none",
-    jsx: "automatic",
-    jsxImportSource: "preact",
-    outdir: "/assets",
-    entryNames: "app-[hash]",
-    logLevel: "silent",
-    // peerjs only reads browserDetails from webrtc-adapter; see ui/webrtc-adapter.ts.
-    alias: { "webrtc-adapter": `${UI_DIR}webrtc-adapter.ts` },
-  }).finally(() => stop()); // esbuild's service process would otherwise idle beside the server (~21 MB RSS)
-  return result.outputFiles.map((file) => {
-    const type = file.path.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
-    return asset(file.path, type, Buffer.from(file.contents));
-  });
+  const common = { bundle: true, write: false, target: "es2022", minify: true, legalComments: "none", outdir: "/assets", logLevel: "silent" } as const;
+  try {
+    // A classic worker script: module workers are newer than the rest of what the page needs.
+    const worker = await build({ ...common, entryPoints: [`${UI_DIR}pow-worker.ts`], format: "iife", entryNames: "pow-worker-[hash]" });
+    const app = await build({
+      ...common,
+      entryPoints: [`${UI_DIR}main.tsx`],
+      format: "esm",
+      jsx: "automatic",
+      jsxImportSource: "preact",
+      entryNames: "app-[hash]",
+      define: { POW_WORKER_URL: JSON.stringify(worker.outputFiles[0].path) },
+      // peerjs only reads browserDetails from webrtc-adapter; see ui/webrtc-adapter.ts.
+      alias: { "webrtc-adapter": `${UI_DIR}webrtc-adapter.ts` },
+    });
+    return [...app.outputFiles, ...worker.outputFiles].map((file) => {
+      const type = file.path.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
+      return asset(file.path, type, Buffer.from(file.contents));
+    });
+  } finally {
+    await stop(); // esbuild's service process would otherwise idle beside the server (~21 MB RSS)
+  }
 }
 
 export function createPage(clientConfig: ClientConfig, allowOrigin: readonly string[] = []): Page {
@@ -105,7 +109,7 @@ export function createPage(clientConfig: ClientConfig, allowOrigin: readonly str
 async function load(clientConfig: ClientConfig, allowOrigin: readonly string[]) {
   const [shell, bundle] = await Promise.all([readFile(`${UI_DIR}index.html`, "utf8"), bundleUi()]);
   const assets = new Map(bundle.map((asset) => [asset.path, asset]));
-  const script = bundle.find((a) => a.path.endsWith(".js"))!.path;
+  const script = bundle.find((a) => a.path.startsWith("/assets/app-") && a.path.endsWith(".js"))!.path;
   const style = bundle.find((a) => a.path.endsWith(".css"))?.path;
   // JSON in a script element: escape "<" so no message or config can close it.
   const config = JSON.stringify(clientConfig).replaceAll("<", "\\u003c");

@@ -9,9 +9,12 @@
  * who qualifies and who comes first), or waits. One with a language or
  * interests holds out for someone who shares one for interestWaitMs, then
  * accepts anyone: tick() pairs those whose wait has just ended. Next, stop
- * and disconnect dissolve the pair and tell the partner.
+ * and disconnect dissolve the pair and tell the partner. Two visitors whose
+ * addresses, or ids, are blocked from each other (one reported the other;
+ * blocked.ts) are never paired.
  */
 import { commonInterests, type LeftReason, type Role, sameWish, type Wish } from "../protocol/index.ts";
+import { blockPair } from "./blocked.ts";
 import { choose, enqueue, openUp, unqueue } from "./queue.ts";
 import { forget, remember, tagged } from "./rules.ts";
 import type { MatchState, Visitor } from "./state.ts";
@@ -32,9 +35,13 @@ export type MatchEvent =
   }
   | { readonly type: "partner-left"; readonly to: string; readonly partner: string; readonly reason: LeftReason };
 
-/** Find a partner for what `wish` asks (Next, when already paired): pair at once or wait. */
-export function find(state: MatchState, id: string, wish: Wish, now: number): MatchEvent[] {
+/**
+ * Find a partner for what `wish` asks (Next, when already paired): pair at
+ * once or wait. `address` is the visitor's address key, for the report rule.
+ */
+export function find(state: MatchState, id: string, wish: Wish, now: number, address?: string): MatchEvent[] {
   const me = visitor(state, id, wish);
+  if (address !== undefined) me.address = address;
   // Asking again for the same while waiting keeps one's place in the queue.
   if (me.queue !== null && sameWish(me.wish, wish)) return [{ type: "waiting", to: id, pool: wish.pool }];
   const events: MatchEvent[] = [];
@@ -72,6 +79,12 @@ export function tick(state: MatchState, now: number): MatchEvent[] {
   return events;
 }
 
+/** Visitors at addresses `a` and `b` (or, behind one address, with ids `a` and `b`) are not paired until `until`. */
+export function block(state: MatchState, a: string, b: string, until: number, now: number): MatchEvent[] {
+  blockPair(state.blocked, a, b, until, now);
+  return [];
+}
+
 /** Leave the partner or the queue and stay idle. */
 export function stop(state: MatchState, id: string): MatchEvent[] {
   const events: MatchEvent[] = [];
@@ -98,7 +111,7 @@ export function waitingCount(state: MatchState): number {
 function visitor(state: MatchState, id: string, wish: Wish): Visitor {
   let v = state.visitors.get(id);
   if (!v) {
-    v = { id, pool: null, partner: null, last: null, since: 0, wish, seq: 0, open: false, queue: null, slot: null, met: [] };
+    v = { id, pool: null, partner: null, last: null, since: 0, wish, seq: 0, open: false, queue: null, slot: null, met: [], address: null };
     state.visitors.set(id, v);
   }
   return v;

@@ -5,8 +5,8 @@
  * The cost of a choice is bounded whatever the queue's length: a chooser
  * looks at each index (≤ 16 classes × ≤ 13 indexes) from its oldest entry
  * and stops at the first candidate that qualifies, skipping only those the
- * rules rule out one by one: itself, its last partner, and at most
- * recentCount strangers it met recently.
+ * rules rule out one by one: itself, its last partner, those blocked by a
+ * report (rate-limited), and at most recentCount strangers it met recently.
  */
 import {
   allowed,
@@ -135,7 +135,7 @@ function first(search: Search, index: Map<string, Visitor> | undefined, tier: nu
   if (!index) return undefined;
   let noted = false;
   for (const v of index.values()) {
-    if (!allowed(search.me, v)) continue;
+    if (!allowed(search.state, search.me, v, search.now)) continue;
     if (!recent(search.state, search.me, v, search.now)) return v;
     if (!noted && (tier < search.staleTier || (tier === search.staleTier && v.seq < search.stale!.seq))) {
       search.stale = v;

@@ -3,7 +3,8 @@
  * visitor's wish), so that each reads on its own and every store applies the
  * same ones. queue.ts puts them together; the order of preference is:
  *
- *   hard       allowed(): never paired (itself, straight back with the last partner)
+ *   hard       allowed(): never paired (itself, straight back with the last partner,
+ *              two whose addresses or ids are blocked by a report: blocked.ts)
  *              fits(): both sides' declarations admit the other (--preferences)
  *              group: same pool, and text-only only with text-only
  *   patience   a visitor with tags (a language, interests) accepts only someone
@@ -12,14 +13,20 @@
  *              the same language, a common interest, anyone; then the oldest
  */
 import { admits, type Gender, type LookingFor, type Preferences, type Wish } from "../protocol/index.ts";
+import { isBlocked } from "./blocked.ts";
 import type { MatchState, Visitor } from "./state.ts";
 
 /** Declarations of a visitor who gave none: matches everyone who wants anyone. */
 const UNDECLARED: Preferences = { gender: "unsaid", lookingFor: "anyone" };
 
 /** Rules that are never broken: a candidate the chooser must not be paired with. */
-export function allowed(me: Visitor, candidate: Visitor): boolean {
-  return candidate !== me && candidate.id !== me.last;
+export function allowed(state: MatchState, me: Visitor, candidate: Visitor, now: number): boolean {
+  return candidate !== me && candidate.id !== me.last && !reported(state, me, candidate, now);
+}
+
+/** One of the two reported the other: their addresses, or (behind one address) their ids, are blocked. */
+function reported(state: MatchState, a: Visitor, b: Visitor, now: number): boolean {
+  return isBlocked(state.blocked, a.address, b.address, now) || isBlocked(state.blocked, a.id, b.id, now);
 }
 
 /** Whether two sets of declarations admit each other, both ways. */

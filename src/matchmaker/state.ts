@@ -10,6 +10,7 @@
  *           interest, by both; who accepts anyone (no tags, or waited long enough)
  */
 import type { Gender, LookingFor, Wish } from "../protocol/index.ts";
+import type { BlockedPairs } from "./blocked.ts";
 
 export interface MatchOptions {
   /** How long a visitor with interests or a language holds out for someone who shares one (ms). */
@@ -46,6 +47,8 @@ export interface Visitor {
    * (if b is in a's, a is in b's). An array: a scan of ten beats hashing.
    */
   readonly met: Met[];
+  /** Its address key, for the report rule; null when the caller gave none. */
+  address: string | null;
 }
 
 export interface Met {
@@ -83,6 +86,8 @@ export interface MatchState {
   waiting: number;
   /** The last `seq` handed out. */
   seq: number;
+  /** Address pairs that may not meet (see blocked.ts). */
+  readonly blocked: BlockedPairs;
 }
 
 /**
@@ -90,5 +95,5 @@ export interface MatchState {
  * const state = createMatchState({ ...DEFAULT_MATCH_OPTIONS, interestWaitMs: 5000 });
  */
 export function createMatchState(options: MatchOptions = DEFAULT_MATCH_OPTIONS): MatchState {
-  return { options, visitors: new Map(), groups: new Map(), pending: new Map(), waiting: 0, seq: 0 };
+  return { options, visitors: new Map(), groups: new Map(), pending: new Map(), waiting: 0, seq: 0, blocked: new Map() };
 }

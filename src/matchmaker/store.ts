@@ -45,12 +45,14 @@ export interface MatchStore {
   /** Can take commands now: new visitors are refused while it cannot. */
   ready(): boolean;
   /**
-   * Pair `id` with someone suitable waiting for the same pool, or queue it; dissolves a current
-   * pair first. Resolves with every event the command caused (for any process),
+   * Pair `id` (at address key `address`) with someone suitable waiting for the
+   * same pool, or queue it; dissolves a current pair first. Resolves with every event the command caused (for any process),
    * already on its way to the sinks (the Redis store only when asked to report
    * them). Rejects with StoreUnavailable when the store cannot be reached.
    */
-  find(id: string, wish: Wish, now: number): Promise<MatchEvent[]>;
+  find(id: string, wish: Wish, now: number, address?: string): Promise<MatchEvent[]>;
+  /** Visitors at addresses `a` and `b` (or, behind one address, with ids `a` and `b`) are not paired until `until` (a report). */
+  block(a: string, b: string, until: number, now: number): Promise<void>;
   /** Leave the current partner or queue without looking for another. */
   stop(id: string, now: number): Promise<MatchEvent[]>;
   /** The visitor's connection is gone. Never gives up while the store is away: it runs once it is back. */
@@ -62,6 +64,8 @@ export interface MatchStore {
   /** Visitors waiting in every pool, on every process. */
   waiting(): Promise<number>;
   stats(): Promise<MatchStats>;
+  /** The address key of a visitor on another process, as its last match told (for reports); undefined if unknown. */
+  addressOf?(id: string): string | undefined;
   close(): Promise<void>;
 }
 
@@ -88,7 +92,8 @@ export function createMemoryStore(options?: MatchOptions): MatchStore {
     attach: (given) => void (sink = given),
     open: async () => {},
     ready: () => true,
-    find: async (id, wish, now) => run(core.find(state, id, wish, now)),
+    find: async (id, wish, now, address) => run(core.find(state, id, wish, now, address)),
+    block: async (a, b, until, now) => void core.block(state, a, b, until, now),
     stop: async (id) => run(core.stop(state, id)),
     disconnect: async (id) => run(core.disconnect(state, id)),
     tick: async (now) => run(core.tick(state, now)),

@@ -3,6 +3,7 @@
  * (inline in the page and at GET /api/config), an identity, and the address
  * of the signaling socket.
  */
+import type { Rate } from "./safety.ts";
 
 /** peerjs's API key; peerjs sends it as ?key= and the server checks it. */
 export const PEER_KEY = "peerjs";
@@ -26,6 +27,12 @@ export interface ClientConfig {
   readonly maxMessageLength: number;
   /** The server filters by self-declared gender (--preferences): show "I am" and "Show me". */
   readonly preferences: boolean;
+  /** The age a visitor must confirm before the camera is asked for; 0: no consent screen. */
+  readonly minAge: number;
+  /** The operator's rules, shown as plain text on the consent screen. */
+  readonly rules: string;
+  /** How often Next may be pressed (the server refuses more with REJECTED rate_limited). */
+  readonly nextLimit: Rate;
 }
 
 /** POST /api/identity's answer: who the visitor is to the signaling server. */

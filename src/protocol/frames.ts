@@ -1,12 +1,13 @@
 /**
  * Every frame of the signaling socket, both ways, with one decoder for each
  * direction. PeerJS's own frames (HEARTBEAT, OFFER, ANSWER, CANDIDATE, LEAVE,
- * OPEN, ERROR, ID-TAKEN) keep their wire format; FIND, STOP, WAITING, MATCH,
- * PARTNER-LEFT, ONLINE and REJECTED are ours, and so is the RESTART relay
- * (ICE restarts). docs/PROTOCOL.md §3–§6 is the reference.
+ * OPEN, ERROR, ID-TAKEN) keep their wire format; FIND, STOP, REPORT, WAITING,
+ * MATCH, PARTNER-LEFT, ONLINE, REPORTED and REJECTED are ours, and so is the
+ * RESTART relay (ICE restarts). docs/PROTOCOL.md §3–§6 and §8 are the reference.
  */
 import { isName } from "./names.ts";
 import { type RelayPayload, relayPayload, type RelayType } from "./relay-payload.ts";
+import { isReportReason, REPORT_REASONS, type ReportReason } from "./safety.ts";
 import { decodeInterests, decodeWish, type FindPayload, type Wish } from "./wish.ts";
 
 export { DEFAULT_POOL, isName } from "./names.ts";
@@ -22,11 +23,15 @@ export const FRAME_ERRORS = {
   invalid_payload: "a relay frame whose payload is not what peerjs sends",
   unknown_type: "a type clients may not send",
   invalid_pool: "a pool name outside 1–64 of A-Z a-z 0-9 - _",
-  not_partner: "signaling for someone who is not your partner",
+  not_partner: "signaling for, or a report of, someone who is not your partner (or was not in the last minute)",
   invalid_interests: "more than 5 interests, or one that is empty or over 32 characters",
   invalid_language: "a language that is not a known primary language code",
   invalid_preferences: "preferences that are not a known gender and lookingFor",
   preferences_off: "preferences sent to a server without --preferences: dropped, and the FIND went ahead",
+  invalid_reason: `a REPORT whose reason is not one of ${REPORT_REASONS.join(", ")}`,
+  already_reported: "you reported this visitor already",
+  too_many_reports: "more reports than a few a minute: the pair ended, but this report was not counted",
+  rate_limited: "Next pressed faster than allowed: ignored; try again after retryAfter seconds",
 } as const;
 export type FrameErrorCode = keyof typeof FRAME_ERRORS;
 
@@ -40,13 +45,18 @@ export type ClientFrame =
   | { readonly type: "HEARTBEAT" }
   | { readonly type: "FIND"; readonly payload?: FindPayload }
   | { readonly type: "STOP" }
+  | ReportFrame
   | RelayFrame;
+
+/** Report the partner, or the one who left within the last minute; it ends the pair like Next. */
+export type ReportFrame = { readonly type: "REPORT"; readonly payload: { readonly peer: string; readonly reason: ReportReason } };
 
 /** A client frame as the server reads it: FIND always says everything it asks for. */
 export type DecodedClientFrame =
   | { readonly type: "HEARTBEAT" }
   | { readonly type: "FIND"; readonly payload: Wish }
   | { readonly type: "STOP" }
+  | ReportFrame
   | RelayFrame;
 
 /** What the server sends. OPEN, ERROR and ID-TAKEN are PeerServer's own. */
@@ -56,7 +66,8 @@ export type ServerFrame =
   | { readonly type: "WAITING"; readonly payload: { readonly pool: string } }
   | { readonly type: "MATCH"; readonly payload: MatchPayload }
   | { readonly type: "PARTNER-LEFT"; readonly payload: { readonly peer: string; readonly reason: LeftReason } }
-  | { readonly type: "REJECTED"; readonly payload: { readonly code: FrameErrorCode; readonly msg: string } }
+  | { readonly type: "REPORTED"; readonly payload: { readonly peer: string } }
+  | { readonly type: "REJECTED"; readonly payload: Rejection }
   /** Visitors connected to the server, pushed at most every 10 s while it changes. */
   | { readonly type: "ONLINE"; readonly payload: { readonly count: number } }
   | RelayedFrame;
@@ -67,6 +78,13 @@ export interface MatchPayload {
   readonly pool: string;
   /** The interests both share, when there are any: the only ones either is shown. */
   readonly interests?: readonly string[];
+}
+
+/** Why a frame was refused; `rate_limited` also says after how many seconds to try again. */
+export interface Rejection {
+  readonly code: FrameErrorCode;
+  readonly msg: string;
+  readonly retryAfter?: number;
 }
 
 /** A relay frame as the partner receives it: `src` is set by the server. */
@@ -92,6 +110,12 @@ export function decodeClientFrame(text: string): Decoded<DecodedClientFrame> {
       const decoded = decodeWish(payload);
       if (!decoded.ok) return bad(decoded.code, decoded.msg);
       return { ok: true, frame: { type, payload: decoded.wish } };
+    }
+    case "REPORT": {
+      const { peer, reason } = isObject(payload) ? payload : {};
+      if (!isName(peer)) return bad("invalid_message", "REPORT needs payload.peer, the id of the stranger.");
+      if (!isReportReason(reason)) return bad("invalid_reason", `A report's reason is one of ${REPORT_REASONS.join(", ")}.`);
+      return { ok: true, frame: { type, payload: { peer, reason } } };
     }
     case "OFFER":
     case "ANSWER":
@@ -140,10 +164,14 @@ export function decodeServerFrame(data: unknown): ServerFrame | null {
       return isName(payload.peer) && (payload.reason === "next" || payload.reason === "stop" || payload.reason === "disconnect")
         ? { type, payload: { peer: payload.peer, reason: payload.reason } }
         : null;
-    case "REJECTED":
-      return typeof payload.code === "string" && payload.code in FRAME_ERRORS && typeof payload.msg === "string"
-        ? { type, payload: { code: payload.code as FrameErrorCode, msg: payload.msg } }
-        : null;
+    case "REPORTED":
+      return isName(payload.peer) ? { type, payload: { peer: payload.peer } } : null;
+    case "REJECTED": {
+      if (typeof payload.code !== "string" || !(payload.code in FRAME_ERRORS) || typeof payload.msg !== "string") return null;
+      const rejection = { code: payload.code as FrameErrorCode, msg: payload.msg };
+      const { retryAfter } = payload;
+      return { type, payload: Number.isSafeInteger(retryAfter) && (retryAfter as number) > 0 ? { ...rejection, retryAfter: retryAfter as number } : rejection };
+    }
     case "OFFER":
     case "ANSWER":
     case "CANDIDATE":

@@ -9,3 +9,4 @@ export * from "./refusals.ts";
 export * from "./relay-payload.ts";
 export * from "./languages.ts";
 export * from "./wish.ts";
+export * from "./safety.ts";

@@ -50,4 +50,6 @@ export const CLOSE = {
   internalError: 1011,
   /** The shared store (Redis) cannot be reached: reconnect in a moment. */
   tryAgainLater: 1013,
+  /** The visitor's address was banned; the reason says until when. */
+  banned: 4003,
 } as const;

@@ -4,6 +4,7 @@ import type { MatchStore } from "../matchmaker/store.ts";
 import type { RelayType } from "../protocol/index.ts";
 import type { Serial } from "./serial.ts";
 import type { Session } from "./session.ts";
+import type { SessionSafety } from "./conduct.ts";
 
 /** What a session needs of its socket: ws's WebSocket satisfies it. */
 export interface FrameSocket {
@@ -27,5 +28,7 @@ export interface SessionDeps {
   readonly log: Logger;
   /** --preferences: without it, FIND's preferences are dropped (and the client told). */
   readonly preferences: boolean;
+  /** Next's budget and reports (conduct.ts). */
+  readonly safety: SessionSafety;
 }
 

@@ -3,20 +3,24 @@
  * commands in order, relays signaling only to the current (or, for LEAVE,
  * the just-left) partner, bounds what the server holds for it, and decides
  * when it is done; a later socket of the same visitor takes over from it.
+ * What it may do about strangers (Next's budget, reports) is conduct.ts's.
  * docs/PROTOCOL.md §3–§6 state every rule and limit below.
  */
 import type { RawData } from "ws";
 import type { MatchEvent } from "../matchmaker/core.ts";
 import { StoreUnavailable } from "../matchmaker/store.ts";
+import { Refusal } from "../refusal.ts";
 import { Budget, byteLength } from "./budget.ts";
 import { CLOSE, LIMITS } from "./limits.ts";
 import { Liveness } from "./liveness.ts";
 import type { SocketOwner } from "./peer-server.ts";
+import { Conduct, fileReport } from "./conduct.ts";
 import type { FrameSocket, SessionDeps } from "./session-deps.ts";
 import {
   decodeClientFrame,
   encodeFrame,
   type FrameErrorCode,
+  type Rejection,
   type RelayType,
   type ServerFrame,
   type Wish,
@@ -33,6 +37,8 @@ export class Session implements SocketOwner {
   previous: string | null = null;
   /** What it asked for and is not paired by yet; null when idle or paired (resync() asks again). */
   seeking: Wish | null = null;
+  /** What it last asked for, kept while paired: a report of the partner looks for the next one with it. */
+  wish: Wish | null = null;
   #budget: Budget;
   #strikes = 0;
   /** Set the moment the server is done with this socket, before it has closed. */
@@ -43,10 +49,13 @@ export class Session implements SocketOwner {
   /** The online count last told, and when. */
   #toldOnline = -1;
   #toldOnlineAt = -Infinity;
+  #conduct: Conduct;
 
   readonly id: string;
   readonly socket: FrameSocket;
   readonly deps: SessionDeps;
+  /** The visitor's address key (src/safety/address-key.ts). */
+  readonly address: string;
 
   /**
    * `replaces`: this visitor's earlier session, whose socket this one takes
@@ -54,10 +63,12 @@ export class Session implements SocketOwner {
    * unless that one has left matchmaking already, its partner and its place
    * are kept, and its pending commands run before ours (deps.serial orders them per id).
    */
-  constructor(id: string, socket: FrameSocket, deps: SessionDeps, replaces?: Session) {
+  constructor(id: string, socket: FrameSocket, deps: SessionDeps, address = "", replaces?: Session) {
     this.id = id;
     this.socket = socket;
     this.deps = deps;
+    this.address = address;
+    this.#conduct = new Conduct(deps.safety, address);
     const now = deps.now();
     this.#live = new Liveness(now);
     this.#budget = new Budget(now);
@@ -68,6 +79,8 @@ export class Session implements SocketOwner {
       this.partner = replaces.partner;
       this.previous = replaces.previous;
       this.seeking = replaces.seeking;
+      this.wish = replaces.wish;
+      this.#conduct = replaces.#conduct;
       this.#news = replaces.#news;
     }
   }
@@ -115,16 +128,27 @@ export class Session implements SocketOwner {
           wish = { ...wish, preferences: null };
           this.#reject("preferences_off", "This server does not filter by gender (it runs without --preferences): preferences ignored.");
         }
+        if (this.partner !== null && this.#refused(this.#conduct.next(now))) return;
         this.#leavePartner();
-        this.seeking = wish;
-        this.#run(() => this.deps.store.find(this.id, wish, this.deps.now()));
+        this.seeking = this.wish = wish;
+        this.#run(() => this.deps.store.find(this.id, wish, this.deps.now(), this.address));
         return;
       }
       case "STOP":
+        if (this.partner !== null && this.#refused(this.#conduct.next(now))) return;
         this.#leavePartner();
         this.seeking = null;
         this.#run(() => this.deps.store.stop(this.id, this.deps.now()));
         return;
+      case "REPORT": {
+        // Of the partner (which ends the pair, like Next) or of one who left within the last minute.
+        const target = this.#conduct.report(frame.payload.peer, now);
+        if (this.#refused(target)) return;
+        const current = target.peer === this.partner;
+        if (current) this.#leavePartner();
+        this.#run(() => fileReport(this.deps, this, { ...target, current }, frame.payload.reason));
+        return;
+      }
       default:
         if (this.#mayReach(frame.dst, frame.type)) {
           // Only what the decoder checked is relayed, with `src` ours.
@@ -144,6 +168,7 @@ export class Session implements SocketOwner {
         this.#leavePartner();
         this.partner = event.partner;
         this.seeking = null;
+        this.#conduct.paired(event.partner, this.deps.now());
         this.#news = matchFrame(event);
         return this.#send(this.#news);
       case "partner-left": {
@@ -252,9 +277,17 @@ export class Session implements SocketOwner {
 
   #leavePartner(): void {
     if (this.partner === null) return;
+    this.#conduct.parted(this.partner, this.deps.now());
     this.previous = this.partner;
     this.partner = null;
     this.#news = null;
+  }
+
+  /** Sends the refusal, if there is one. */
+  #refused<T extends object>(outcome: T | Rejection | null): outcome is Rejection {
+    if (outcome === null || !("code" in outcome)) return false;
+    this.#send({ type: "REJECTED", payload: outcome });
+    return true;
   }
 
   /** The current partner; for LEAVE, the previous one too. */
@@ -265,7 +298,8 @@ export class Session implements SocketOwner {
   /** Queues a command behind this visitor's others; if the store fails, the visitor is told and reconnects. */
   #run(command: () => Promise<unknown>): void {
     this.deps.serial.run(this.id, command).catch((error) => {
-      if (error instanceof StoreUnavailable) {
+      // The shared stores (matchmaking, safety) cannot be reached: try again in a moment.
+      if (error instanceof StoreUnavailable || (error instanceof Refusal && error.code === "unavailable")) {
         this.deps.log.warn(`matchmaking unavailable for ${this.id}: ${error.message}`);
         return this.end(CLOSE.tryAgainLater, "matchmaking is unavailable; reconnect in a moment");
       }

@@ -1,24 +1,36 @@
 /**
  * The signaling gate: owns the HTTP server's `upgrade` event, so every
  * WebSocket passes the same checks (path, query, origin, capacity, country,
- * identity) before PeerServer's handshake, and keeps one Session per admitted
- * socket: it relays between them and keeps time for them. It is the store's
+ * identity, sockets per address, bans) before PeerServer's handshake, and
+ * keeps one Session per admitted socket: it relays between them, keeps time
+ * for them, and closes those of an address when it is banned. It is the store's
  * sink: events and frames for this process's visitors come in through it,
  * from this process or (with Redis) any other.
  */
 import type { IncomingMessage, Server } from "node:http";
 import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
-import { Refusal } from "../refusal.ts";
+import { bannedRefusal, Refusal } from "../refusal.ts";
 import type { GeoGate } from "../geo/gate.ts";
 import type { Identities } from "../identity.ts";
 import type { Logger } from "../log.ts";
 import type { MatchSink, MatchStore } from "../matchmaker/store.ts";
-import { PEER_KEY, type RelayType } from "../protocol/index.ts";
+import { PEER_KEY, type Rate, type RelayType } from "../protocol/index.ts";
+import type { Ban, SafetyStore } from "../safety/store.ts";
 import { createPeerServer, type GatedSocket } from "./peer-server.ts";
 import { CLOSE } from "./limits.ts";
 import { createSerial } from "./serial.ts";
 import { Session } from "./session.ts";
+
+/** What the gate and the sessions need of src/safety. */
+export interface SignalingSafety {
+  readonly store: SafetyStore;
+  /** The request's address key (trusted-proxy rules, then the HMAC). */
+  readonly keyOf: (req: IncomingMessage) => string;
+  /** Sockets one address may hold; 0: no limit. */
+  readonly maxPerAddress: number;
+  readonly nextLimit: Rate;
+}
 
 /** How often sessions are asked whether their sockets are alive (see Session#tick). */
 const TICK_MS = 1000;
@@ -30,17 +42,21 @@ export interface Signaling {
   readonly app: ReturnType<typeof createPeerServer>["app"];
   /** Visitors with an open signaling socket. */
   online(): number;
+  /** The address key of a connected visitor, if connected here. */
+  addressOf(id: string): string | undefined;
+  /** `ban.key` was banned: close its sockets (their partners are told). */
+  banned(ban: Ban): void;
   /** Close every socket (1001) and wait until they are gone and have left matchmaking. */
   close(): Promise<void>;
 }
 
 /**
  * @example
- * const signaling = createSignaling({ httpServer, path: "/signaling", maxClients, geoGate, identities, store, log });
+ * const signaling = createSignaling({ httpServer, path: "/signaling", maxClients, geoGate, identities, store, safety, log });
  * app.use("/signaling", signaling.app);
  */
 export function createSignaling(
-  { httpServer, path, maxClients, allowOrigin, geoGate, identities, store, preferences = false, now = Date.now, log }: {
+  { httpServer, path, maxClients, allowOrigin, geoGate, identities, store, safety, preferences = false, now = Date.now, log }: {
     httpServer: Server;
     path: string;
     maxClients: number;
@@ -51,6 +67,7 @@ export function createSignaling(
     geoGate: GeoGate;
     identities: Identities;
     store: MatchStore;
+    safety: SignalingSafety;
     now?: () => number;
     log: Logger;
   },
@@ -58,6 +75,9 @@ export function createSignaling(
   const peer = createPeerServer({ httpServer, log });
   const socketPath = `${path}/peerjs`;
   const sessions = new Map<string, Session>();
+  /** Admitted upgrades still waiting for the store (ban check): their ids, and sockets per address, count. */
+  const pending = new Set<string>();
+  const perAddress = new Map<string, number>();
   const serial = createSerial();
   const sink: MatchSink = {
     deliver(events) {
@@ -71,16 +91,31 @@ export function createSignaling(
     online: () => sessions.size,
   };
   store.attach(sink);
+  const release = (address: string) => {
+    const n = (perAddress.get(address) ?? 1) - 1;
+    if (n > 0) perAddress.set(address, n);
+    else perAddress.delete(address);
+  };
+  // Every session is forgotten once (its socket closed), a replaced one too: its address's place goes with it.
   const forget = (session: Session) => {
     if (sessions.get(session.id) === session) sessions.delete(session.id);
+    release(session.address);
   };
+  const banned = (ban: Ban) => {
+    for (const session of sessions.values()) {
+      if (session.address === ban.key) session.end(CLOSE.banned, `banned until ${new Date(ban.until).toISOString()}`);
+    }
+  };
+  // A partner on another process: the store knows its address (from the match).
+  const addressOf = (id: string) => sessions.get(id)?.address ?? store.addressOf?.(id);
+  const sessionSafety = { store: safety.store, nextLimit: safety.nextLimit, addressOf, banned };
   // Partners on this process are reached at once; others through the store, which checks the pair again.
   const relay = (from: string, to: string, type: RelayType, text: string) => {
     const local = sessions.get(to);
     if (local) local.relayed(from, type, text);
     else store.relay(from, to, type, text);
   };
-  const deps = { store, serial, forget, relay, now, log, preferences };
+  const deps = { store, serial, forget, relay, now, log, preferences, safety: sessionSafety };
   const originAllowed = createOriginCheck(allowOrigin);
   let ticking: ReturnType<typeof setInterval> | undefined;
   let matching = false;
@@ -99,42 +134,71 @@ export function createSignaling(
       .finally(() => matching = false);
   };
 
-  /** Throws the Refusal that answers this upgrade, or returns the admitted id. */
-  function admit(req: IncomingMessage): string {
+  /**
+   * Throws the Refusal that answers this upgrade, or returns the admitted id
+   * and address key, holding a place for them (id and one of the address's
+   * sockets) until the upgrade completes or is refused.
+   */
+  function admit(req: IncomingMessage): { id: string; address: string } {
     const url = new URL(req.url ?? "/", "http://upgrade");
     if (url.pathname !== socketPath) throw new Refusal("not_found");
     const query = singleValues(url.searchParams);
     if (!originAllowed(req)) throw new Refusal("origin_not_allowed");
     const { id = "", token = "", key } = query;
     // A visitor coming back (same id) replaces its own socket: no new place is taken.
-    if (sessions.size >= maxClients && !sessions.has(id)) throw new Refusal("server_full");
+    if (sessions.size + pending.size >= maxClients && !sessions.has(id)) throw new Refusal("server_full");
     if (!store.ready()) throw new Refusal("unavailable");
     geoGate(req);
     if (key !== PEER_KEY || !identities.verify(id, token)) throw new Refusal("invalid_identity");
+    // A second upgrade of one id while the first waits for its ban check: one at a time.
+    if (pending.has(id)) throw new Refusal("bad_request", {}, "This id is already connecting: wait for that socket.");
+    const address = safety.keyOf(req);
+    const held = perAddress.get(address) ?? 0;
+    if (safety.maxPerAddress > 0 && held >= safety.maxPerAddress) {
+      safety.store.flag(address, now()).catch(() => {}); // a hint for --challenge auto; losing it is harmless
+      throw new Refusal("too_many_connections");
+    }
+    perAddress.set(address, held + 1);
     // PeerServer reads the query again, its own way (the last repeat wins):
     // hand it exactly the values admitted here.
     req.url = `${socketPath}?key=${PEER_KEY}&id=${encodeURIComponent(id)}&token=${encodeURIComponent(token)}`;
     // A copy, not a slice of the URL string, which would stay alive with it.
-    return Buffer.from(id).toString();
+    const admitted = Buffer.from(id).toString();
+    pending.add(admitted);
+    return { id: admitted, address };
   }
 
   const onSocketError = (error: Error) => log.debug(`upgrade socket error: ${error.message}`);
 
-  httpServer.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on("error", onSocketError);
-    let id: string;
+  async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    let admitted: { id: string; address: string } | undefined;
     try {
-      id = admit(req);
+      admitted = admit(req);
+      const ban = await safety.store.banOf(admitted.address, now());
+      if (ban) throw bannedRefusal(ban.until);
     } catch (error) {
-      const refusal = error instanceof Refusal ? error : new Refusal("internal");
+      if (admitted) {
+        pending.delete(admitted.id);
+        release(admitted.address);
+      }
+      const refusal = error instanceof Refusal ? error : new Refusal(isUnavailable(error) ? "unavailable" : "internal");
       if (refusal.code === "internal") log.error(`upgrade failed: ${(error as Error).stack ?? error}`);
       else log.debug(`refused upgrade: ${refusal.code}`);
       return refuse(socket, refusal);
     }
+    const { id, address } = admitted;
+    pending.delete(id);
+    // The client may have gone while the store answered.
+    if (socket.destroyed) return release(address);
+    // ws answers a malformed handshake (no Sec-WebSocket-Key, …) with 400 itself,
+    // without calling back: the address's place must not leak with it.
+    let upgraded = false;
+    socket.once("close", () => upgraded || release(address));
     peer.wss.handleUpgrade(req, socket, head, (ws) => {
+      upgraded = true;
       // The same visitor's earlier socket, not closed yet (a page back from a network change): this one takes over.
       const earlier = sessions.get(id);
-      const session = new Session(id, ws, deps, earlier);
+      const session = new Session(id, ws, deps, address, earlier);
       sessions.set(id, session);
       (ws as GatedSocket).owner = session;
       peer.wss.emit("connection", ws, req);
@@ -144,11 +208,18 @@ export function createSignaling(
       ticking ??= setInterval(tick, TICK_MS);
       ticking.unref?.();
     });
+  }
+
+  httpServer.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on("error", onSocketError);
+    void upgrade(req, socket, head);
   });
 
   return {
     app: peer.app,
     online: () => sessions.size,
+    addressOf,
+    banned,
     async close() {
       clearInterval(ticking);
       const closed = [...sessions.values()].map((session) => {
@@ -204,10 +275,16 @@ function createOriginCheck(allowOrigin: readonly string[]): (req: IncomingMessag
 /** Answers an upgrade with a plain HTTP error and a JSON body, before any handshake. */
 function refuse(socket: Duplex, refusal: Refusal): void {
   const body = refusal.body();
+  const headers = Object.entries(refusal.headers()).map(([name, value]) => `${name}: ${value}\r\n`).join("");
   socket.end(
     `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\n` +
-      "Connection: close\r\n" +
+      "Connection: close\r\n" + headers +
       "Content-Type: application/json; charset=utf-8\r\n" +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
+}
+
+/** The shared store (Redis) cannot be reached: the visitor is told to retry, not that the server failed. */
+function isUnavailable(error: unknown): boolean {
+  return error instanceof Error && error.name === "StoreUnavailable";
 }

@@ -7,6 +7,7 @@ import { effect, signal } from "@preact/signals";
 import type { Peer } from "peerjs";
 import type { ClientConfig } from "../protocol/index.ts";
 import { identityRequester, peerSignaling } from "../../ui/peer-client.ts";
+import { solveHere } from "../../ui/pow.ts";
 import { createPageModel, type PageModel } from "../../ui/state.ts";
 import { type BotMedia, botMedia, countFrames, type Wrtc } from "./webrtc.ts";
 
@@ -39,7 +40,8 @@ export class Bot {
     this.#options = options;
     const w = options.runtime.wrtc;
     this.#media = botMedia(w, { camera: options.camera });
-    const request = identityRequester(options.origin);
+    // Challenges are solved as the page solves them, on this thread instead of a Web Worker.
+    const request = identityRequester(options.origin, undefined, solveHere);
     const open = peerSignaling(options.runtime.Peer, options.config, new URL(options.origin), { pool: options.pool });
     this.chat = createPageModel({
       requestIdentity: async () => {
@@ -57,6 +59,8 @@ export class Bot {
         }),
       media: this.#media.adapter,
       maxMessageLength: options.config.maxMessageLength,
+      // A server from before the Next limit does not say it; it does not enforce one either.
+      nextLimit: options.config.nextLimit ?? { burst: 1000, perMinute: 60_000 },
     });
   }
 

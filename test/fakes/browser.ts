@@ -126,6 +126,7 @@ export class FakeCall implements CallLink {
 /** One peerjs client per signaling session, as peerSignaling() would open it. */
 export class FakeClient {
   finds = 0;
+  reports: Array<[string, string]> = [];
   destroyed = false;
   data: FakeData[] = [];
   calls: FakeCall[] = [];
@@ -137,6 +138,9 @@ export class FakeClient {
   }
   find() {
     this.finds++;
+  }
+  report(peer: string, reason: string) {
+    this.reports.push([peer, reason]);
   }
   connect(peer: string) {
     const d = new FakeData(peer);

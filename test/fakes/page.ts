@@ -9,6 +9,9 @@ import { FakeCall, FakeClient, FakeData, FakeMedia, FakeTimers, settle } from ".
 /** Chat lines are cut to this in tests, so that limits are quick to reach. */
 export const MAX_MESSAGE_LENGTH = 40;
 
+/** Next in tests: three at once, then one every 2 s. */
+export const NEXT_LIMIT = { burst: 3, perMinute: 30 };
+
 export function setup({ identity = async (): Promise<Identity> => ({ id: "me", token: "t" }) } = {}) {
   const media = new FakeMedia();
   const timers = new FakeTimers();
@@ -22,6 +25,7 @@ export function setup({ identity = async (): Promise<Identity> => ({ id: "me", t
     },
     media,
     maxMessageLength: MAX_MESSAGE_LENGTH,
+    nextLimit: NEXT_LIMIT,
     timers,
     now: () => timers.now,
     random: () => 0.5,

@@ -173,10 +173,14 @@ export async function stillServes(t: TestContext, server: RunningServer): Promis
   await c.next("WAITING");
 }
 
-/** Opens an upgrade and reports how it was refused: status and JSON body. */
-export function refusedUpgrade(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+/** Opens an upgrade (from `localAddress`, if given) and reports how it was refused: status, headers and JSON body. */
+export function refusedUpgrade(
+  url: string,
+  headers: Record<string, string> = {},
+  localAddress?: string,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: any }> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers });
+    const ws = new WebSocket(url, { headers, ...(localAddress ? { localAddress } : {}) });
     ws.on("open", () => {
       ws.terminate();
       reject(new Error("upgrade was accepted"));
@@ -187,7 +191,7 @@ export function refusedUpgrade(url: string, headers: Record<string, string> = {}
       res.on("data", (chunk) => text += chunk);
       res.on("end", () => {
         ws.terminate();
-        resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? JSON.parse(text) : null });
       });
     });
   });

@@ -43,6 +43,10 @@ export class Model {
   /** Each visitor's recent strangers, oldest first, kept symmetric. */
   met = new Map<string, Map<string, number>>();
   online = new Set<string>();
+  /** Each visitor's address (several share one, as behind a NAT). */
+  address = new Map<string, string>();
+  /** Address (or id) pairs blocked by a report, and until when. */
+  blocks: Array<{ a: string; b: string; until: number }> = [];
   seq = 0;
   options: MatchOptions;
   constructor(options: MatchOptions) {
@@ -56,7 +60,7 @@ export class Model {
   /** Who may be paired with `me` at all, and how well: [met recently, tier] (lower is better), or null. */
   rank(me: Waiter, w: Waiter, now: number): [number, number] | null {
     const a = me.wish, b = w.wish;
-    if (w.id === me.id || this.last.get(me.id) === w.id) return null;
+    if (w.id === me.id || this.last.get(me.id) === w.id || this.blocked(me.id, w.id, now)) return null;
     if (a.pool !== b.pool || a.textOnly !== b.textOnly) return null;
     const undeclared = { gender: "unsaid", lookingFor: "anyone" } as const;
     const [pa, pb] = [a.preferences ?? undeclared, b.preferences ?? undeclared];
@@ -118,7 +122,23 @@ export class Model {
     this.waiting = this.waiting.filter((w) => w.id !== id);
   }
 
-  find(id: string, wish: Wish, now: number): MatchEvent[] {
+  /** Blocked by their addresses, or by their ids. */
+  blocked(x: string, y: string, now: number): boolean {
+    const [a, b] = [this.address.get(x), this.address.get(y)];
+    const has = (p: string | undefined, q: string | undefined) =>
+      p !== undefined && q !== undefined &&
+      this.blocks.some((k) => k.until > now && ((k.a === p && k.b === q) || (k.a === q && k.b === p)));
+    return has(a, b) || has(x, y);
+  }
+
+  block(a: string, b: string, until: number): MatchEvent[] {
+    this.blocks = this.blocks.filter((k) => !((k.a === a && k.b === b) || (k.a === b && k.b === a)));
+    this.blocks.push({ a, b, until });
+    return [];
+  }
+
+  find(id: string, wish: Wish, now: number, address?: string): MatchEvent[] {
+    if (address !== undefined) this.address.set(id, address);
     this.online.add(id);
     if (this.waiting.some((w) => w.id === id && JSON.stringify(w.wish) === JSON.stringify(wish))) {
       return [{ type: "waiting", to: id, pool: wish.pool }];
@@ -159,6 +179,7 @@ export class Model {
     if (!this.online.delete(id)) return out;
     this.release(id, "disconnect", out);
     this.last.delete(id); // a departed visitor is forgotten; coming back is a new visit
+    this.address.delete(id);
     for (const other of this.met.get(id)?.keys() ?? []) this.met.get(other)?.delete(id);
     this.met.delete(id);
     return out;

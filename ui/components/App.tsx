@@ -1,16 +1,20 @@
 /**
- * The whole page: status, the two videos, chat and controls; or the refusal
- * notice. The one component that sees the whole model: it hands each part
- * only the signals and actions that part renders.
+ * The whole page: status, the two videos, chat and controls; or the consent
+ * screen before it, or the refusal notice. The one component that sees the
+ * whole model: it hands each part only the signals and actions that part renders.
  */
 import { useEffect } from "preact/hooks";
+import type { ConsentModel } from "../model/consent.ts";
 import type { PageModel } from "../state.ts";
 import { ChatPanel } from "./ChatPanel.tsx";
+import { ConsentGate } from "./ConsentGate.tsx";
 import { Controls } from "./Controls.tsx";
+import { Refused } from "./Refused.tsx";
+import { ReportButton } from "./ReportButton.tsx";
 import { Status } from "./Status.tsx";
 import { Video } from "./Video.tsx";
 
-export function App({ model }: { model: PageModel }) {
+export function App({ model, consent }: { model: PageModel; consent: ConsentModel }) {
   const { next } = model;
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -27,19 +31,17 @@ export function App({ model }: { model: PageModel }) {
         <h1>chatroulette</h1>
         <Status server={model.serverState} peer={model.peerState} reconnectAt={model.reconnectAt} />
       </header>
-      {model.serverState.value === "blocked"
-        ? (
-          <section class="notice" role="alert">
-            <h2>Not available here</h2>
-            <p>{model.blockedMessage.value}</p>
-          </section>
-        )
+      {consent.needed.value
+        ? <ConsentGate consent={consent} />
+        : model.serverState.value === "blocked" || model.serverState.value === "banned"
+        ? <Refused state={model.serverState.value} message={model.blockedMessage.value} bannedUntil={model.bannedUntil.value} />
         : (
           <>
             <section class="stage" aria-label="Video">
               <Video id="peerVideo" stream={model.remoteStream.value} label="Stranger's video">
                 {model.strangerCaption.value}
               </Video>
+              <ReportButton canReport={model.canReport} report={model.report} minAge={consent.minAge} />
               <Video id="localVideo" stream={model.localStream} muted mirrored label="Your video">
                 {model.ownCaption.value}
               </Video>

@@ -9,6 +9,7 @@ const SERVER_TEXT = {
   connected: "Connected to the server",
   disconnected: "Server connection lost",
   blocked: "Not available in your country",
+  banned: "Banned for now",
 } as const;
 
 const PEER_TEXT = {

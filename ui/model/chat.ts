@@ -15,6 +15,8 @@ export interface ChatLine {
   readonly id: number;
   readonly from: "me" | "stranger" | "system";
   readonly text: string;
+  /** A notice that stays through the next stranger's arrival (what a report did). */
+  readonly keep?: boolean;
 }
 
 export interface ChatDeps {
@@ -37,8 +39,8 @@ export interface ChatModel {
   typing(): void;
   /** The stranger sent a line, or started or stopped typing. */
   heard(message: ChatMessage): void;
-  /** A line from the page itself, not from either person. */
-  notice(text: string): void;
+  /** A line from the page itself, not from either person; `keep`: shown until a second stranger comes. */
+  notice(text: string, keep?: boolean): void;
   /** A new stranger: what was said to the last one goes. */
   clear(): void;
   /** The stranger is gone: no more typing either way. */
@@ -58,8 +60,8 @@ export function createChatModel({ link, maxMessageLength, timers, now }: ChatDep
   let typingIdleTimer: unknown;
   let typingShowTimer: unknown;
 
-  function say(from: ChatLine["from"], text: string) {
-    messages.value = [...messages.value, { id: ++lineId, from, text }];
+  function say(from: ChatLine["from"], text: string, keep = false) {
+    messages.value = [...messages.value, { id: ++lineId, from, text, ...(keep ? { keep } : {}) }];
   }
 
   /** Stops telling the stranger we type; the next keystroke tells them again at once. */
@@ -109,10 +111,10 @@ export function createChatModel({ link, maxMessageLength, timers, now }: ChatDep
       }
     },
 
-    notice: (text) => say("system", text),
+    notice: (text, keep) => say("system", text, keep),
 
     clear() {
-      messages.value = [];
+      messages.value = messages.value.filter((line) => line.keep).map(({ keep: _, ...line }) => line);
     },
 
     forget() {

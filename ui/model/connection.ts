@@ -1,17 +1,19 @@
 /**
  * The page's link to the server: get an identity, open the signaling socket,
- * reconnect with backoff when it drops, stop for good when refused. It owns
- * the stranger model and hands it what the server says about partners.
+ * reconnect with backoff when it drops (after Retry-After when rate-limited),
+ * stop for good when refused, and wait out a ban. It owns the stranger model
+ * and hands it what the server says about partners.
  *
  * Every socket event checks that its client is still the current one: a
  * dropped socket's late events must not touch the next socket's stranger.
  */
 import { batch, computed, type ReadonlySignal, signal } from "@preact/signals";
-import { Blocked, type OpenSignaling, type RequestIdentity, type SignalingClient } from "../peer-client.ts";
+import type { Rejection, ReportReason } from "../../src/protocol/index.ts";
+import { Banned, Blocked, type OpenSignaling, RateLimited, type RequestIdentity, type SignalingClient } from "../peer-client.ts";
 import { createStrangerModel, type StrangerDeps, type StrangerModel } from "./stranger.ts";
 import { CAPTION, TEXT } from "./text.ts";
 
-export type ServerState = "connecting" | "connected" | "disconnected" | "blocked";
+export type ServerState = "connecting" | "connected" | "disconnected" | "blocked" | "banned";
 
 export const RECONNECT_MAX_MS = 15_000;
 
@@ -20,6 +22,8 @@ export interface ConnectionDeps extends Omit<StrangerDeps, "client"> {
   readonly openSignaling: OpenSignaling;
   readonly now: () => number;
   readonly random: () => number;
+  /** The server refused a report or a Next (the Next is retried here when it says when). */
+  readonly rejected: (rejection: Rejection) => void;
 }
 
 export interface ConnectionModel
@@ -27,6 +31,10 @@ export interface ConnectionModel
   readonly serverState: ReadonlySignal<ServerState>;
   /** The server's words when it refuses this visitor. */
   readonly blockedMessage: ReadonlySignal<string>;
+  /** When a ban of this visitor ends (ms since the epoch); null unless banned. */
+  readonly bannedUntil: ReadonlySignal<number | null>;
+  /** The matched stranger's id, or null. */
+  readonly strangerPeer: ReadonlySignal<string | null>;
   /** When the next reconnect is due (ms since the epoch); null unless waiting to reconnect. */
   readonly reconnectAt: ReadonlySignal<number | null>;
   readonly canNext: ReadonlySignal<boolean>;
@@ -36,6 +44,10 @@ export interface ConnectionModel
   connect(): Promise<void>;
   /** Leave this stranger (they are told) and find another. */
   next(): void;
+  /** Reports `peer`; the server ends a current pair itself and finds another. */
+  report(peer: string, reason: ReportReason): void;
+  /** Leaves the current stranger without asking for another (after reporting them). */
+  leave(): void;
   /** Stops everything: reconnects, the stranger's links, the socket. */
   dispose(): void;
 }
@@ -49,6 +61,7 @@ export interface ConnectionModel
 export function createConnectionModel(deps: ConnectionDeps): ConnectionModel {
   const serverState = signal<ServerState>("connecting");
   const blockedMessage = signal("");
+  const bannedUntil = signal<number | null>(null);
   const reconnectAt = signal<number | null>(null);
   const canNext = computed(() => serverState.value === "connected");
   let client: SignalingClient | null = null;
@@ -78,7 +91,8 @@ export function createConnectionModel(deps: ConnectionDeps): ConnectionModel {
       identity = await deps.requestIdentity();
     } catch (error) {
       if (error instanceof Blocked) return block(error.message);
-      return retry();
+      if (error instanceof Banned) return banned(error);
+      return retry(error instanceof RateLimited ? error.retryAfterMs : 0);
     }
     const mine: SignalingClient = deps.openSignaling(identity, {
       open() {
@@ -92,6 +106,14 @@ export function createConnectionModel(deps: ConnectionDeps): ConnectionModel {
       },
       partnerLeft({ peer }) {
         if (client === mine) stranger.left(peer);
+      },
+      rejected(rejection) {
+        if (client !== mine) return;
+        // A Next the server would not take yet: the page looks again once it may.
+        if (rejection.code === "rate_limited" && rejection.retryAfter) {
+          deps.timers.set(() => client === mine && stranger.peerState.value === "waiting" && mine.find(), rejection.retryAfter * 1000);
+        }
+        deps.rejected(rejection);
       },
       connection(link) {
         if (client === mine) stranger.offered(link);
@@ -115,8 +137,8 @@ export function createConnectionModel(deps: ConnectionDeps): ConnectionModel {
     client = mine;
   }
 
-  function retry() {
-    const delay = Math.min(RECONNECT_MAX_MS, 500 * 2 ** attempts++) * (0.75 + deps.random() / 2);
+  function retry(atLeastMs = 0) {
+    const delay = Math.max(atLeastMs, Math.min(RECONNECT_MAX_MS, 500 * 2 ** attempts++) * (0.75 + deps.random() / 2));
     batch(() => {
       serverState.value = "disconnected";
       reconnectAt.value = deps.now() + delay;
@@ -134,9 +156,26 @@ export function createConnectionModel(deps: ConnectionDeps): ConnectionModel {
     });
   }
 
+  /** Banned until `until`: say so, and come back by ourselves when it ends. */
+  function banned({ message, until }: Banned) {
+    batch(() => {
+      stranger.reset();
+      serverState.value = "banned";
+      blockedMessage.value = message;
+      bannedUntil.value = until;
+    });
+    // setTimeout holds at most ~24.8 days; a longer ban simply asks again then.
+    reconnectTimer = deps.timers.set(() => {
+      bannedUntil.value = null;
+      void connect();
+    }, Math.min(2 ** 31 - 1, Math.max(0, until - deps.now()) + 1000));
+  }
+
   return {
     serverState,
     blockedMessage,
+    bannedUntil,
+    strangerPeer: stranger.peer,
     reconnectAt,
     canNext,
     strangerCaption,
@@ -151,6 +190,14 @@ export function createConnectionModel(deps: ConnectionDeps): ConnectionModel {
 
     next() {
       if (canNext.value) stranger.next();
+    },
+
+    report(peer, reason) {
+      client?.report(peer, reason);
+    },
+
+    leave() {
+      stranger.next(false);
     },
 
     dispose() {

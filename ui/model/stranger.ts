@@ -46,6 +46,8 @@ export interface StrangerDeps {
 
 export interface StrangerModel {
   readonly peerState: ReadonlySignal<PeerState>;
+  /** The matched stranger's id, from MATCH until they are gone. */
+  readonly peer: ReadonlySignal<string | null>;
   readonly remoteStream: ReadonlySignal<MediaStream | null>;
   /** Null until the stranger says. */
   readonly strangerMedia: ReadonlySignal<StrangerMedia | null>;
@@ -59,8 +61,8 @@ export interface StrangerModel {
   offered(link: DataLink): void;
   called(link: CallLink): void;
   left(peer: string): void;
-  /** Leave this stranger (the server tells them) and find another. */
-  next(): void;
+  /** Leave this stranger (the server tells them) and find another; `ask` false when the server looks itself (a report). */
+  next(ask?: boolean): void;
   /** No server any more: no stranger, no search; `notice` is said if there was a stranger. */
   reset(notice?: string): void;
   /** Sends to the stranger, if there is one. */
@@ -89,6 +91,7 @@ export function createStrangerModel({ client, localStream, maxMessageLength, eve
   const remoteStream = signal<MediaStream | null>(null);
   const strangerMedia = signal<StrangerMedia | null>(null);
   const channel = signal<DataLink | null>(null);
+  const peer = signal<string | null>(null);
   const canChat = computed(() => peerState.value === "connected");
   let stranger: Stranger | null = null;
 
@@ -155,6 +158,7 @@ export function createStrangerModel({ client, localStream, maxMessageLength, eve
       channel.value = null;
       remoteStream.value = null;
       strangerMedia.value = null;
+      peer.value = null;
       events.gone();
     });
     return s !== null;
@@ -175,28 +179,30 @@ export function createStrangerModel({ client, localStream, maxMessageLength, eve
 
   return {
     peerState,
+    peer,
     remoteStream,
     strangerMedia,
     channel,
     canChat,
     find,
 
-    matched(peer, role) {
+    matched(id, role) {
       end();
-      const s: Stranger = { peer, role };
+      const s: Stranger = { peer: id, role };
       stranger = s;
       batch(() => {
         events.fresh();
         peerState.value = "connecting";
+        peer.value = id;
       });
       s.timer = timers.set(() => {
         if (stranger === s && peerState.value !== "connected") gone(TEXT.noConnect);
       }, CONNECT_TIMEOUT_MS);
       const signaling = client();
       if (role === "caller" && signaling) {
-        s.data = signaling.connect(peer);
+        s.data = signaling.connect(id);
         wireData(s, s.data);
-        s.call = signaling.call(peer, localStream);
+        s.call = signaling.call(id, localStream);
         wireCall(s, s.call);
       }
     },
@@ -216,12 +222,13 @@ export function createStrangerModel({ client, localStream, maxMessageLength, eve
       link.answer(localStream);
     },
 
-    left(peer) {
-      if (stranger?.peer === peer) gone(TEXT.left);
+    left(id) {
+      if (stranger?.peer === id) gone(TEXT.left);
     },
 
-    next() {
-      find(); // first, so the server dissolves the pair before our connections close
+    next(ask = true) {
+      if (ask) find(); // first, so the server dissolves the pair before our connections close
+      else peerState.value = "waiting";
       end();
       events.fresh();
     },

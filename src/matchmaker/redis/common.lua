@@ -6,11 +6,12 @@
 -- ARGV[4] the calling process; the rest belongs to the script.
 --
 -- Keys (P = prefix):
---   P v:<id>    string "p q r l s n o m w": the process holding the visitor's
+--   P v:<id>    string "p q r l s n o m a w": the process holding the visitor's
 --                     socket, its pool ('' idle), partner ('' none), last
 --                     partner, since (caller's clock), its place in the queue
 --                     (P order when it was queued), '1' when it accepts anyone,
---                     recent strangers "id@at,…" oldest first, and its wish
+--                     recent strangers "id@at,…" oldest first, its address
+--                     key ('' unknown; for the report rule), and its wish
 --                     beyond the pool (rules.lua; '' for a bare FIND, the
 --                     only field that may hold spaces). One string, not a
 --                     hash: one call to read, one to write with its expiry,
@@ -18,6 +19,8 @@
 --   P g:<group> hash  class ("gender lookingFor") → visitors waiting in it
 --   P x:<group>|<class>|<index>  zset  waiting visitors by P order (rules.lua)
 --   P pend      zset  visitors still holding out for a shared tag, by P order
+--   P k:<kind>:<key>  hash  address keys (kind a) or ids (i) a report keeps
+--                     <key> apart from → until when (caller's clock)
 --   P m:<proc>  set   a process's visitors, for the sweeper
 --   P pi:<proc> hash  o online sockets, w waiting visitors, s last message number
 --   P procs     zset  live processes, scored by their last beat (Redis's clock)
@@ -54,15 +57,15 @@ local function load(id)
   local v = cache[id]
   if v ~= nil then return v or nil end
   local packed = redis.call('GET', vkey(id))
-  local p, q, r, l, s, n, o, m, w
+  local p, q, r, l, s, n, o, m, a, w
   if packed then
-    p, q, r, l, s, n, o, m, w = string.match(packed, '^(%S+) (%S*) (%S*) (%S*) (%S*) (%S*) (%S*) (%S*) (.*)$')
+    p, q, r, l, s, n, o, m, a, w = string.match(packed, '^(%S+) (%S*) (%S*) (%S*) (%S*) (%S*) (%S*) (%S*) (%S*) (.*)$')
   end
   if not p then
     cache[id] = false
     return nil
   end
-  v = { id = id, p = p, q = q, r = r, l = l, s = s, n = n, o = o, m = m, w = w }
+  v = { id = id, p = p, q = q, r = r, l = l, s = s, n = n, o = o, m = m, a = a, w = w }
   cache[id] = v
   return v
 end
@@ -70,7 +73,7 @@ end
 local function save(v) dirty[v.id] = true end
 
 local function create(id, proc)
-  local v = { id = id, p = proc, q = '', r = '', l = '', s = '0', n = '', o = '', m = '', w = '' }
+  local v = { id = id, p = proc, q = '', r = '', l = '', s = '0', n = '', o = '', m = '', a = '', w = '' }
   cache[id] = v
   gone[id] = nil
   save(v)
@@ -152,7 +155,7 @@ local function flush()
   for id in pairs(dirty) do
     local v = cache[id]
     if v.met then v.m = encode_met(v.met) end
-    redis.call('SET', vkey(id), table.concat({ v.p, v.q, v.r, v.l, v.s, v.n, v.o, v.m, v.w }, ' '), 'PX', VISITOR_TTL)
+    redis.call('SET', vkey(id), table.concat({ v.p, v.q, v.r, v.l, v.s, v.n, v.o, v.m, v.a, v.w }, ' '), 'PX', VISITOR_TTL)
   end
   for id in pairs(gone) do redis.call('DEL', vkey(id)) end
   for key in pairs(queues) do redis.call('PEXPIRE', key, VISITOR_TTL) end

@@ -45,13 +45,15 @@ export interface Membership {
 }
 
 export function createMembership(
-  { link, scripts, sink, prefix, log, timing }: {
+  { link, scripts, sink, prefix, log, timing, partners }: {
     link: RedisLink;
     scripts: Scripts;
     sink: MatchSink;
     prefix: string;
     log: Logger;
     timing: Timing;
+    /** A visitor here was matched with `partner`, whose address key is `address`. */
+    partners?: (partner: string, address: string) => void;
   },
 ): Membership {
   let proc = newId();
@@ -113,7 +115,10 @@ export function createMembership(
     expected = message.number + 1;
     let events: MatchEvent[] = [];
     for (const item of message.items) {
-      if (item.kind === "event") events.push(item.event);
+      if (item.kind === "event") {
+        events.push(item.event);
+        if (item.address !== undefined && item.event.type === "matched") partners?.(item.event.partner, item.address);
+      }
       else if (item.kind === "relay") {
         // In order: a frame after the MATCH that allows it.
         if (events.length > 0) sink.deliver(events), events = [];

@@ -2,8 +2,10 @@
 -- Redis keys (common.lua's records), for every script after common.lua. Same
 -- order of preference, same indexes, so the conformance suite's model holds
 -- both stores to one behaviour:
---   hard      itself, the last partner; both sides' declarations; the group
---             (a pool, text-only apart); never a visitor of a dead process
+--   hard      itself, the last partner, two kept apart by a report (their
+--             address keys, or behind one address their ids); both sides'
+--             declarations; the group (a pool, text-only apart); never a
+--             visitor of a dead process
 --   patience  a visitor with a language or interests takes only someone who
 --             shares one until its wait is over (tick), then anyone
 --   ranking   not met recently, then tier 1 same language and an interest,
@@ -108,6 +110,46 @@ local function remember(a, b, now)
   end
 end
 
+-- Reports: blocks are kept both ways, in a hash per address key (kind 'a') and per id ('i').
+local function bkey(kind, key) return P .. 'k:' .. kind .. ':' .. key end
+
+-- Visitors at addresses (or with ids) a and b are not paired until `ends`;
+-- expired blocks are dropped as a key's hash is written (a report is rate-limited).
+local function block(a, b, ends, now)
+  for _, pair in ipairs({ { a, b }, { b, a } }) do
+    local key = bkey('x', pair[1])
+    local flat = redis.call('HGETALL', key)
+    local last = ends
+    for i = 1, #flat, 2 do
+      local ends = tonumber(flat[i + 1])
+      if ends <= now then redis.call('HDEL', key, flat[i]) elseif ends > last then last = ends end
+    end
+    redis.call('HSET', key, pair[2], ends)
+    -- A key lives as long as its last block (caller's clock, close enough to
+    -- Redis's), and a visitor's TTL more: expiry is the value's to say.
+    redis.call('PEXPIRE', key, math.max(0, last - now) + VISITOR_TTL)
+  end
+end
+
+-- What keeps `me` apart from others, read once per choice: key → until.
+local function blocks_of(me)
+  if me.blocks then return me.blocks end
+  me.blocks = { a = {}, i = {} }
+  for _, kind in ipairs({ 'a', 'i' }) do
+    local key = kind == 'a' and me.a or me.id
+    if key ~= '' then
+      local flat = redis.call('HGETALL', bkey('x', key))
+      for i = 1, #flat, 2 do me.blocks[kind][flat[i]] = tonumber(flat[i + 1]) end
+    end
+  end
+  return me.blocks
+end
+
+local function reported(me, v, now)
+  local blocks = blocks_of(me)
+  return (me.a ~= '' and v.a ~= '' and (blocks.a[v.a] or 0) > now) or (blocks.i[v.id] or 0) > now
+end
+
 local function recent(me, v, now)
   for _, m in ipairs(met_of(me)) do
     if m.id == v.id then return now - m.at < RECENT_MS end
@@ -184,7 +226,7 @@ local function first(search, key, tier)
       if not v or not waiting(v) or tonumber(v.n) ~= tonumber(chunk[i + 1]) then
         redis.call('ZREM', key, id)
         removed = removed + 1
-      elseif v.id ~= search.me.id and v.id ~= search.me.l and alive(v.p) then
+      elseif v.id ~= search.me.id and v.id ~= search.me.l and alive(v.p) and not reported(search.me, v, search.now) then
         if not recent(search.me, v, search.now) then return v end
         if not noted and (tier < search.tier or (tier == search.tier and tonumber(v.n) < tonumber(search.stale.n))) then
           search.stale, search.tier = v, tier
@@ -199,6 +241,7 @@ end
 
 -- The partner for `me` among those waiting, or nil.
 local function choose(me, now)
+  me.blocks = nil -- read afresh: a block may have come since
   local wish = wish_of(me)
   local group = group_of(wish)
   local classes = redis.call('HKEYS', gkey(group))
@@ -253,8 +296,12 @@ local function pair(me, partner, now)
   save(partner)
   local shared = common_interests(wish_of(me).interests, wish_of(partner).interests)
   local a, b = { 'm', me.id, partner.id, 'caller', pool }, { 'm', partner.id, me.id, 'callee', pool }
-  if #shared > 0 then
-    a[6], b[6] = shared, shared
+  -- Then the interests both share ('' none), and the partner's address key,
+  -- which a process needs for a report of a partner held by another.
+  if #shared > 0 or me.a ~= '' or partner.a ~= '' then
+    a[6] = #shared > 0 and shared or ''
+    b[6] = a[6]
+    a[7], b[7] = partner.a, me.a
   end
   event(me, a)
   event(partner, b)
@@ -286,9 +333,13 @@ local function depart(v)
   forget(v)
 end
 
-local function find(id, pool, now, w)
+local function find(id, pool, now, w, address)
   local me = load(id)
   if me then own(me, CALLER) else me = create(id, CALLER) end
+  if address ~= '' and me.a ~= address then
+    me.a, me.blocks = address, nil
+    save(me)
+  end
   -- Asking again for the same while waiting keeps one's place in the queue.
   if waiting(me) and me.q == pool and me.w == w then return event(me, { 'w', id, pool }) end
   release(me, 'next')

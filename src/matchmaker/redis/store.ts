@@ -23,7 +23,10 @@ import { decodeEvents } from "./wire.ts";
 
 export const DEFAULT_PREFIX = "chatroulette:";
 
-type Op = "find" | "stop" | "disconnect" | "tick";
+/** Partners' address keys remembered (~150 bytes each): a partner is reportable for a minute after the pair ends. */
+const MAX_ADDRESSES = 100_000;
+
+type Op = "find" | "stop" | "disconnect" | "tick" | "block";
 
 interface Pending {
   readonly args: readonly string[];
@@ -81,6 +84,13 @@ export function createRedisStore(
   let inflight = 0;
   let closed = false;
   let drained: (() => void) | null = null;
+  // Partners' address keys, from their matches, for reports (Map order: the oldest first out).
+  const addresses = new Map<string, string>();
+  const partners = (partner: string, address: string) => {
+    addresses.delete(partner);
+    addresses.set(partner, address);
+    if (addresses.size > MAX_ADDRESSES) addresses.delete(addresses.keys().next().value!);
+  };
 
   function parts() {
     if (!link || !scripts || !membership) throw new StoreUnavailable("the Redis store is not open");
@@ -118,7 +128,7 @@ export function createRedisStore(
    * as long as it takes (until close), so nobody stays queued for a socket
    * that is gone. A NOPROC refusal changed nothing: join again and retry.
    */
-  async function command(op: Op, id: string, now: number, wish?: Wish): Promise<MatchEvent[]> {
+  async function command(op: Op, id: string, now: number, rest: readonly [string, string, string] = ["", "", ""]): Promise<MatchEvent[]> {
     const patient = op === "disconnect";
     inflight++;
     try {
@@ -129,7 +139,7 @@ export function createRedisStore(
           throw new StoreUnavailable(`Redis at ${link.where} cannot be reached`);
         }
         try {
-          return await submit([op, id, wish?.pool ?? "", String(now), wish ? encodeWish(wish) : ""]);
+          return await submit([op, id, rest[0], String(now), rest[1], rest[2]]);
         } catch (error) {
           if (error instanceof ErrorReply) {
             if (!error.message.startsWith("NOPROC")) throw error;
@@ -150,14 +160,15 @@ export function createRedisStore(
       if (!sink) throw new Error("attach a sink before open()");
       link = createRedisLink({ url, log });
       scripts = createScripts(link.client, { prefix, visitorTtlMs: timing.visitorTtlMs, presenceTtlMs: timing.presenceTtlMs });
-      membership = createMembership({ link, scripts, sink, prefix, log, timing });
+      membership = createMembership({ link, scripts, sink, prefix, log, timing, partners });
       membership.start();
       if (!await membership.whenReady(timing.openWaitMs)) {
         log.warn(`starting without Redis at ${link.where}: visitors are refused until it can be reached`);
       }
     },
     ready: () => membership?.ready() ?? false,
-    find: (id, wish, now) => command("find", id, now, wish),
+    find: (id, wish, now, address = "") => command("find", id, now, [wish.pool, encodeWish(wish), address]),
+    block: async (a, b, until, now) => void await command("block", a, now, [b, String(until), ""]),
     stop: (id, now) => command("stop", id, now),
     disconnect: (id, now) => command("disconnect", id, now),
     tick: (now) => command("tick", "", now),
@@ -167,6 +178,7 @@ export function createRedisStore(
         log.debug(`dropped ${type} to ${to}: ${(error as Error).message}`)
       );
     },
+    addressOf: (id) => addresses.get(id),
     waiting: async () => (await parts().membership.count()).waiting,
     async stats() {
       const online = sink?.online() ?? 0;

@@ -16,9 +16,11 @@ export interface Relayed {
   readonly text: string;
 }
 
-export type Item = { readonly kind: "event"; readonly event: MatchEvent } | { readonly kind: "relay"; readonly relay: Relayed } | {
-  readonly kind: "marker";
-};
+export type Item =
+  /** `address`: a match's partner's address key, when known (for reports of a partner on another process). */
+  | { readonly kind: "event"; readonly event: MatchEvent; readonly address?: string }
+  | { readonly kind: "relay"; readonly relay: Relayed }
+  | { readonly kind: "marker" };
 
 const ROLES: readonly string[] = ["caller", "callee"] satisfies Role[];
 const REASONS: readonly string[] = ["next", "stop", "disconnect"] satisfies LeftReason[];
@@ -27,9 +29,11 @@ const RELAYS: readonly string[] = ["OFFER", "ANSWER", "CANDIDATE", "LEAVE"] sati
 /** One item; null for anything our scripts do not write (a foreign or damaged message). */
 export function decodeItem(raw: unknown): Item | null {
   if (!Array.isArray(raw)) return null;
-  // A MATCH may end with the interests both share.
-  const shared = raw.length === 6 && raw[0] === "m" ? raw[5] : undefined;
-  const parts = shared === undefined ? raw : raw.slice(0, 5);
+  // A MATCH may go on with the interests both share ("" for none) and the partner's address key.
+  const extended = raw.length === 7 && raw[0] === "m";
+  const shared = extended && raw[5] !== "" ? raw[5] : undefined;
+  const address = extended && typeof raw[6] === "string" && raw[6] !== "" ? raw[6] : undefined;
+  const parts = extended ? raw.slice(0, 5) : raw;
   if (!parts.every((part) => typeof part === "string")) return null;
   if (shared !== undefined && !(Array.isArray(shared) && shared.length > 0 && shared.every((tag) => typeof tag === "string"))) {
     return null;
@@ -42,6 +46,7 @@ export function decodeItem(raw: unknown): Item | null {
       if (parts.length !== 5 || !ROLES.includes(c)) return null;
       return {
         kind: "event",
+        ...(address === undefined ? {} : { address }),
         event: shared === undefined
           ? { type: "matched", to: a, partner: b, role: c as Role, pool: d }
           : { type: "matched", to: a, partner: b, role: c as Role, pool: d, interests: shared as string[] },
