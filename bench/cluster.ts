@@ -7,7 +7,7 @@
 import { createRedisStore } from "../src/matchmaker/redis/store.ts";
 import { createLogger } from "../src/log.ts";
 import { type RedisServer, startRedis } from "../dev/redis.ts";
-import { percentile, type Server, sleep, startLoad, startOurs } from "./harness.ts";
+import { ONE_ADDRESS, percentile, type Server, sleep, startLoad, startOurs } from "./harness.ts";
 import type { Row } from "./row.ts";
 import type { ConnectResult, MatchResult } from "./load.ts";
 import { defaultWish } from "../src/protocol/index.ts";
@@ -30,7 +30,7 @@ async function withRedis<T>(fn: (redis: RedisServer) => Promise<T>): Promise<T> 
 }
 
 async function servers(count: number, redis: RedisServer | null): Promise<Server[]> {
-  const args = redis ? ["--redis", redis.url] : [];
+  const args = [...ONE_ADDRESS, ...(redis ? ["--redis", redis.url] : [])];
   return await Promise.all(Array.from({ length: count }, () => startOurs("node", args, { env: { CHATROULETTE_SECRET: SECRET } })));
 }
 

@@ -80,6 +80,9 @@ export interface StartOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
+/** Limits off, for load from one address (or a few): sockets, identities, Next, challenges. */
+export const ONE_ADDRESS = ["--max-per-address", "0", "--identities-per-minute", "0", "--next-burst", "100000", "--next-per-minute", "6000000", "--challenge", "off"];
+
 /** `chatroulette serve` under Node (tsx) or Deno, on a free port. */
 export function startOurs(runtime: "node" | "deno", args: string[] = [], { nodeFlags = [], env }: StartOptions = {}): Promise<Server> {
   const cli = runtime === "node"

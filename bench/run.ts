@@ -19,6 +19,7 @@ import { requestsPerSecond, solveInChromium, solveInNode } from "./challenge.ts"
 import { clusterHeld, clusterMatching, redisMemory } from "./cluster.ts";
 import {
   median,
+  ONE_ADDRESS,
   percentile,
   raiseFileLimit,
   ROOT,
@@ -40,7 +41,6 @@ const CLIENTS = 10_000;
  * Load from one address, as the load generators are: its per-address limits,
  * Next limit and challenge are off in those scenarios (they exist to stop that).
  */
-const ONE_ADDRESS = ["--max-per-address", "0", "--identities-per-minute", "0", "--next-burst", "100000", "--next-per-minute", "6000000", "--challenge", "off"];
 /** Pages in the bench skip the consent screen. */
 const NO_CONSENT = ["--min-age", "0"];
 /** The book chapter's measurements on this kind of machine (the figures). */

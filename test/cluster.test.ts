@@ -23,7 +23,9 @@ let database = 0;
 
 /** Two servers on one Redis database of their own. */
 async function cluster(t: TestContext, url = `${redis.url}/${++database}`): Promise<RunningServer[]> {
-  return [await withServer(t, { redis: url, secret: SECRET }), await withServer(t, { redis: url, secret: SECRET })];
+  // No challenges: every visitor here comes from 127.0.0.1, which a report makes suspect.
+  const options = { redis: url, secret: SECRET, challenge: "off" } as const;
+  return [await withServer(t, options), await withServer(t, options)];
 }
 
 /** A visitor whose identity comes from `issuer` and whose socket is on `server`. */
@@ -69,6 +71,28 @@ describe("servers sharing Redis", { skip: missing ?? false }, () => {
     c.send(signal("OFFER", a.id));
     assert.equal((await c.next("REJECTED")).payload.code, "not_partner");
     assert.ok(await a.none("OFFER"), "a stranger's offer never arrives");
+  });
+
+  test("when visitors on two servers share an interest, then they are paired on it; when one reports the other, then the report is taken and they are kept apart", async (t) => {
+    const [one, two] = await cluster(t);
+    const a = await visitor(t, one);
+    const b = await visitor(t, two);
+    const chess = { type: "FIND", payload: { interests: ["chess"] } };
+    a.send(chess);
+    await a.next("WAITING");
+    b.send(chess);
+    const [ma, mb] = await Promise.all([a.next("MATCH"), b.next("MATCH")]);
+    assert.deepEqual([ma.payload.interests, mb.payload.interests], [["chess"], ["chess"]]);
+    // The partner's socket is on the other server: its address key came with the match.
+    a.send({ type: "REPORT", payload: { peer: b.id, reason: "spam" } });
+    assert.equal((await a.next("REPORTED")).payload.peer, b.id);
+    assert.equal((await b.next("PARTNER-LEFT")).payload.peer, a.id);
+    b.send(chess);
+    await b.next("WAITING");
+    assert.ok(await a.none("MATCH"), "the reporter, searching again, is not paired with the one it reported");
+    const c = await visitor(t, two);
+    c.send(chess);
+    assert.ok([a.id, b.id].includes((await c.next("MATCH")).payload.peer), "a newcomer is paired with either");
   });
 
   test("when a visitor presses Next with someone waiting on the other server, then its partner is told and it gets the one waiting", async (t) => {
@@ -142,6 +166,8 @@ describe("servers sharing Redis", { skip: missing ?? false }, () => {
     assert.equal(await refusedStatus(server), 503);
     await own.start();
     await waitFor(async () => (await fetch(`${server.origin}/readyz`)).status === 200, { timeout: 10_000 });
+    // The safety store's connection comes back on its own backoff (≤ 2 s).
+    await waitFor(async () => (await fetch(`${server.origin}/api/identity`, { method: "POST" })).status === 201, { timeout: 10_000 });
     const a = await visitor(t, server);
     a.find();
     await a.next("WAITING");
@@ -159,7 +185,10 @@ describe("servers sharing Redis", { skip: missing ?? false }, () => {
     assert.equal(ready.error, "unavailable");
     a.find();
     assert.deepEqual(await a.closed, { code: 1013, reason: "matchmaking is unavailable; reconnect in a moment" });
-    assert.equal(await refusedStatus(two), 503);
+    // Bans and limits cannot be checked either: no new identity, and the page retries.
+    const refused = await fetch(`${two.origin}/api/identity`, { method: "POST" });
+    assert.equal(refused.status, 503);
+    assert.equal((await refused.json()).error, "unavailable");
     await own.start();
     await waitFor(async () => (await fetch(`${one.origin}/readyz`)).status === 200 && (await fetch(`${two.origin}/readyz`)).status === 200, {
       timeout: 10_000,

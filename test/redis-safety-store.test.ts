@@ -13,6 +13,7 @@ import { Refusal } from "../src/refusal.ts";
 import { createRedisSafetyStore } from "../src/safety/redis-store.ts";
 import type { SafetyStore } from "../src/safety/store.ts";
 import { describeSafetyStore, POLICY } from "./support/safety-store-conformance.ts";
+import { waitFor } from "./support/wait.ts";
 
 const missing = await redisMissing();
 if (missing && process.env.CI === "true") throw new Error(`CI=true and ${missing}`);
@@ -36,6 +37,8 @@ if (missing) {
     const store = createRedisSafetyStore({ url: redis!.url, log: createLogger("warn"), policy, prefix: `safety${++stores}:` });
     opened.push(store);
     await store.open!();
+    // Connected once it answers.
+    await waitFor(async () => (await store.banOf("probe", 0).then(() => true, () => false)));
     return store;
   });
 

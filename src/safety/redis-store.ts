@@ -18,8 +18,6 @@ const SOURCE = readFileSync(new URL("./redis/safety.lua", import.meta.url), "utf
 const SHA = createHash("sha1").update(SOURCE).digest("hex");
 
 export const DEFAULT_SAFETY_PREFIX = "chatroulette:s:";
-/** How long open() waits for Redis before the server starts without it. */
-const OPEN_WAIT_MS = 5000;
 
 export interface RedisSafetyStoreOptions {
   readonly url: string;
@@ -79,15 +77,9 @@ export function createRedisSafetyStore({ url, log, policy, prefix = DEFAULT_SAFE
     reports: async (now, limit) => (await run("reports", now, [String(limit)]) as string[]).map((raw) => JSON.parse(raw) as Report),
     flag: async (key, now) => void await run("flag", now, [key]),
     useOnce: async (token, until, now) => await run("useOnce", now, [token, String(until)]) === 1,
+    // Connects in the background: listen() already waits for Redis through the match store.
     async open() {
-      const opened = link = createRedisLink({ url, log });
-      // Starting while Redis is away is allowed: visitors are refused until it is back.
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, OPEN_WAIT_MS);
-        opened.onChange(() => opened.up() && resolve());
-        if (opened.up()) resolve();
-        timer.unref?.();
-      });
+      link = createRedisLink({ url, log });
     },
     async close() {
       await link?.close();

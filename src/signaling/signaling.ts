@@ -119,13 +119,16 @@ export function createSignaling(
   const originAllowed = createOriginCheck(allowOrigin);
   let ticking: ReturnType<typeof setInterval> | undefined;
   let matching = false;
+  // Visitors are told the whole pool's count: with --redis, every process's (as of the last beat).
+  let online = 0;
+  const count = () => Math.max(online, sessions.size);
   const tick = () => {
     const at = now();
-    const online = sessions.size;
-    for (const session of sessions.values()) {
-      session.tick(at);
-      session.tellOnline(online, at);
-    }
+    for (const session of sessions.values()) session.tick(at);
+    store.stats().then((stats) => {
+      online = stats.online;
+      for (const session of sessions.values()) session.tellOnline(count(), at);
+    }, () => {});
     // Visitors whose wait for a shared interest is over (the store delivers the events);
     // one tick at a time, however slow the store. With Redis every process ticks: the script is atomic.
     if (matching || !store.ready()) return;
@@ -204,7 +207,7 @@ export function createSignaling(
       peer.wss.emit("connection", ws, req);
       // PeerServer greets with OPEN only ids it does not know; it knows one whose earlier socket is still here.
       if (earlier) session.resume();
-      session.tellOnline(sessions.size, now());
+      session.tellOnline(count(), now());
       ticking ??= setInterval(tick, TICK_MS);
       ticking.unref?.();
     });
