@@ -83,7 +83,7 @@ export interface StartOptions {
 /** Limits off, for load from one address (or a few): sockets, identities, Next, challenges. */
 export const ONE_ADDRESS = ["--max-per-address", "0", "--identities-per-minute", "0", "--next-burst", "100000", "--next-per-minute", "6000000", "--challenge", "off"];
 
-/** `chatroulette serve` under Node (tsx) or Deno, on a free port. */
+/** `chatroulette serve` under Node (the JavaScript build in dist/) or Deno, on a free port. */
 export function startOurs(runtime: "node" | "deno", args: string[] = [], { nodeFlags = [], env }: StartOptions = {}): Promise<Server> {
   const cli = runtime === "node"
     ? [process.execPath, ...nodeFlags, "bin/chatroulette.js"]

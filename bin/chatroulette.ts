@@ -49,7 +49,10 @@ Examples:
   $ chatroulette serve --allow-origin https://blog.example.org   # that site may embed the page
   $ chatroulette serve --max-clients 10000 --log-level warn
   $ chatroulette serve --redis redis://10.0.0.5:6379 --config cluster.json   # one of several processes; secret in the file
-  $ chatroulette serve --interest-wait 10 --preferences   # wait longer for shared interests; gender filters
+  $ chatroulette serve --port 443 --tls-cert fullchain.pem --tls-key privkey.pem   # HTTPS itself; SIGHUP reloads
+  $ chatroulette serve --turn-url turn:turn.example.org:3478 --relay-only   # secret in CHATROULETTE_TURN_SECRET
+  $ chatroulette serve --stun-url stun:stun.example.org:3478 --turn-ttl 30m
+  $ chatroulette serve --metrics-port 9464 --metrics-host 127.0.0.1   # Prometheus at /metrics
   $ chatroulette serve --min-age 21 --rules rules.md      # the consent screen's age and rules
   $ chatroulette serve --min-age 0                        # no consent screen
   $ chatroulette serve --ban-reports 5 --ban-window 30m --ban-duration 12h
@@ -59,13 +62,17 @@ Examples:
   $ chatroulette serve --challenge auto --challenge-above 1200
   $ CHATROULETTE_ADMIN_TOKEN=$(openssl rand -hex 24) chatroulette serve   # moderator API on
   $ chatroulette serve --admin-token "$TOKEN" --log-level warn
+  $ chatroulette serve --interest-wait 10 --preferences   # wait longer for shared interests; gender filters
   $ CHATROULETTE_PORT=9000 chatroulette serve --config chatroulette.json`);
-  serve.action(async (flags: Record<string, string>) => {
+  serve.action(async (flags: Record<string, string | boolean>) => {
     const config = await loadConfig({ flags, env: process.env });
     const server = createServer(config);
-    const { url } = await server.listen();
+    const { url, metricsUrl } = await server.listen();
     process.stdout.write(`chatroulette ${VERSION} listening on ${url}\n`);
+    if (metricsUrl) process.stdout.write(`metrics on ${metricsUrl}\n`);
     onShutdown(() => server.close());
+    // Certificate renewals (certbot's deploy hook, systemd's ExecReload): new connections get the new files.
+    process.on("SIGHUP", () => void server.reloadTls());
   });
   program.command("smoke")
     .description("Check a live deployment end to end with bot visitors (WebRTC in Node), then PASS or FAIL.")

@@ -1,18 +1,20 @@
 /**
- * The one place that wires the parts: country gate, identities, safety
- * (bans, limits, challenges), PeerServer behind our upgrade gate,
- * matchmaker (in memory, or shared through Redis), page, HTTP routes and
- * the moderator API.
+ * The one place that wires the parts: country gate, identities and their
+ * TURN credentials, safety (bans, limits, challenges), PeerServer behind our
+ * upgrade gate, matchmaker (in memory, or shared through Redis), page, HTTP
+ * routes, the moderator API, metrics and TLS.
  *
  * `createServer` checks and compiles the config and does no I/O: no files
  * read, no timers, nothing bound. `listen` loads what the config needs (the
- * country tables, the house rules, the page bundle), builds the signaling
- * server and the app, and binds. Until then `server.app` does not exist, and says so.
+ * country tables, the house rules, the page bundle, the certificate), builds
+ * the signaling server and the app, and binds. Until then `server.app` does
+ * not exist, and says so, and every request is answered 503 `not_ready`.
  */
-import type { Server } from "node:http";
+import type { RequestListener, Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type express from "express";
 import { createClientAddress } from "./client-ip.ts";
+import { ConfigError } from "./config/load.ts";
 import { type Config, DEFAULTS } from "./config/schema.ts";
 import { clientCapacity, openFileLimit } from "./fd-limit.ts";
 import { createGeoGate } from "./geo/gate.ts";
@@ -23,15 +25,20 @@ import { createApp } from "./http/app.ts";
 import { clientConfig } from "./http/client-config.ts";
 import { bind, createLimitedServer, displayHost } from "./http/http-server.ts";
 import { createPage } from "./http/page.ts";
+import { certificateNotice, loadTls, TlsError } from "./http/tls.ts";
 import { createIdentities } from "./identity.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { DEFAULT_MATCH_OPTIONS } from "./matchmaker/core.ts";
 import { createMemoryStore, type MatchStore } from "./matchmaker/store.ts";
+import { createMetricsServer } from "./metrics/listener.ts";
+import { createMetrics, type Metrics } from "./metrics/metrics.ts";
+import type { Identity } from "./protocol/index.ts";
 import { Refusal } from "./refusal.ts";
 import { loadHouseRules } from "./safety/house-rules.ts";
 import { createSafety, safetyPolicy } from "./safety/safety.ts";
 import type { SafetyStore } from "./safety/store.ts";
 import { createSignaling, type Signaling } from "./signaling/signaling.ts";
+import { createTurnCredentials } from "./turn/credentials.ts";
 
 export { HTTP_LIMITS } from "./http/http-server.ts";
 
@@ -39,9 +46,20 @@ export interface ChatrouletteServer {
   /** The Express app; built by listen(), so reading it before throws. */
   readonly app: express.Express;
   readonly httpServer: Server;
-  /** Loads, builds and binds `config.port` (0: a free one); resolves with the real address. */
-  listen(): Promise<{ port: number; url: string }>;
-  /** Stops accepting, closes every socket and the HTTP server. */
+  /** What the server counts; served at `metricsUrl` when `--metrics-port` is set. */
+  readonly metrics: Metrics;
+  /**
+   * Loads, builds and binds `config.port` (0: a free one), and the metrics
+   * listener when configured; resolves with the real addresses.
+   */
+  listen(): Promise<{ port: number; url: string; metricsUrl?: string }>;
+  /**
+   * Reads `--tls-cert` and `--tls-key` again and serves them to new
+   * connections; open connections keep theirs. A file that cannot be used
+   * is logged and the old certificate kept. Resolves true when reloaded.
+   */
+  reloadTls(): Promise<boolean>;
+  /** Stops admitting (/readyz answers 503), closes every socket, then the listeners. */
   close(): Promise<void>;
 }
 
@@ -75,11 +93,33 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
   const now = deps.now ?? Date.now;
   let app: express.Express | undefined;
   let signaling: Signaling | undefined;
-  const httpServer = createLimitedServer((req, res) => {
+  let closing = false;
+  const metrics = createMetrics({ online: () => signaling?.online() ?? 0, waiting: async () => store ? store.waiting() : 0 });
+  const toClient = clientConfig(config);
+  const turn = config.turnUrl.length === 0 ? null : createTurnCredentials({
+    urls: config.turnUrl,
+    secret: config.turnSecret,
+    ttlSeconds: config.turnTtl,
+    staticServers: toClient.iceServers,
+    now: deps.now,
+  });
+  const issueIdentity = (): Identity => {
+    const identity = identities.issue();
+    metrics.identityIssued();
+    if (!turn) return identity;
+    metrics.turnCredentialsIssued();
+    return { ...identity, ...turn.issue(identity.id) };
+  };
+  const handler: RequestListener = (req, res) => {
     if (app) return app(req, res);
     const refusal = new Refusal("not_ready");
+    metrics.refused(refusal.code);
     res.writeHead(refusal.status, { "Content-Type": "application/json; charset=utf-8" }).end(refusal.body());
-  });
+  };
+  // The same server either way; the HTTPS one also takes certificates (listen, reloadTls).
+  const httpsServer = config.tlsCert !== "" ? createLimitedServer(handler, { tls: true }) : null;
+  const httpServer: Server = httpsServer ?? createLimitedServer(handler);
+  const metricsServer = config.metricsPort === null ? null : createMetricsServer(metrics.registry, log);
 
   return {
     get app() {
@@ -87,52 +127,117 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
       return app;
     },
     httpServer,
+    metrics,
     async listen() {
+      if (httpsServer) {
+        const material = await loadTls(config).catch((error) => {
+          // Unusable files at start are a configuration error (exit 2), like a bad flag.
+          throw error instanceof TlsError ? new ConfigError(error.message) : error;
+        });
+        // The HTTPS server has no certificate until this.
+        httpsServer.setSecureContext({ cert: material.cert, key: material.key });
+        const notice = certificateNotice(material, Date.now());
+        log[notice.level](`TLS certificate ${notice.text}`);
+      }
       if (!store && redis !== null) store = (await import("./matchmaker/redis/store.ts")).createRedisStore({ url: redis, log, options });
       if (!store) throw new Error("no matchmaking store"); // unreachable: one of the two above
+      const matchStore = store;
       safetyStore ??= redis === null ? undefined : (await import("./safety/redis-store.ts")).createRedisSafetyStore({
         url: redis,
         log,
         policy: safetyPolicy(config),
       });
-      const safety = createSafety({ config, clientAddress, identities, store: safetyStore, secret: config.secret, now });
+      const safety = createSafety({ config, clientAddress, issueIdentity, store: safetyStore, secret: config.secret, now });
       const rules = config.minAge > 0 ? await loadHouseRules(config.rules, config.minAge) : "";
       const lookupCountry = deps.lookupCountry ?? (policy.admitsEveryone ? undefined : await loadCountryLookup());
       const geoGate = createGeoGate({ clientAddress, lookupCountry, policy });
-      signaling = createSignaling({
+      const capacity = maxClients(config, log);
+      const live = createSignaling({
         httpServer,
         path: config.path,
-        maxClients: maxClients(config, log),
+        maxClients: capacity,
         allowOrigin: config.allowOrigin,
         geoGate,
         identities,
         store,
-        preferences: config.preferences,
         safety: {
           store: safety.store,
           keyOf: safety.keyOf,
           maxPerAddress: config.maxPerAddress,
           nextLimit: { burst: config.nextBurst, perMinute: config.nextPerMinute },
         },
+        preferences: config.preferences,
+        metrics,
         now,
         log,
       });
-      const toClient = clientConfig(config, rules);
-      const page = createPage(toClient, config.allowOrigin);
-      const admin = config.adminToken === "" ? undefined : createAdminApi({ token: config.adminToken, ...safety, signaling, now, log });
-      const built = createApp({ config, geoGate, admission: safety.admission, admin, clientConfig: toClient, signaling, store, page, log });
-      await Promise.all([page.build(), store.open(), safety.store.open?.(), bind(httpServer, config, log)]);
+      signaling = live;
+      const page = createPage({ ...toClient, rules }, config.allowOrigin);
+      const stats = () => matchStore.stats();
+      // Not admitting visitors while the shared store cannot be reached, either.
+      const notReady = () =>
+        closing
+          ? "shutting_down" as const
+          : !matchStore.ready()
+          ? "unavailable" as const
+          : live.online() >= capacity
+          ? "server_full" as const
+          : null;
+      const admin = config.adminToken === "" ? undefined : createAdminApi({ token: config.adminToken, ...safety, signaling: live, now, log });
+      const built = createApp({
+        config,
+        geoGate,
+        admission: safety.admission,
+        admin,
+        clientConfig: { ...toClient, rules },
+        signaling: live,
+        stats,
+        page,
+        log,
+        notReady,
+        refused: metrics.refused,
+      });
+      const listening = [page.build(), matchStore.open(), safety.store.open?.(), bind(httpServer, config, log)];
+      if (metricsServer) {
+        metrics.collectProcessMetrics();
+        listening.push(bind(metricsServer, { port: config.metricsPort ?? 0, host: config.metricsHost }, log, "--metrics-port"));
+      }
+      await Promise.all(listening);
       app = built;
       const { port } = httpServer.address() as AddressInfo;
-      return { port, url: `http://${displayHost(config.host)}:${port}/` };
+      const url = `${httpsServer ? "https" : "http"}://${displayHost(config.host)}:${port}/`;
+      if (!metricsServer) return { port, url };
+      const metricsPort = (metricsServer.address() as AddressInfo).port;
+      return { port, url, metricsUrl: `http://${displayHost(config.metricsHost)}:${metricsPort}/metrics` };
+    },
+    async reloadTls() {
+      if (!httpsServer) {
+        log.info("nothing to reload: no --tls-cert");
+        return false;
+      }
+      try {
+        const material = await loadTls(config);
+        httpsServer.setSecureContext({ cert: material.cert, key: material.key });
+        const notice = certificateNotice(material, Date.now());
+        log[notice.level](`reloaded the TLS certificate ${notice.text}`);
+        return true;
+      } catch (error) {
+        log.error(`TLS reload failed, keeping the old certificate: ${(error as Error).message}`);
+        return false;
+      }
     },
     async close() {
-      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      // Not ready from now on, while sockets close: a load balancer polling /readyz moves new visitors elsewhere.
+      closing = true;
       await signaling?.close();
       await store?.close();
       await safetyStore?.close?.();
-      httpServer.closeAllConnections();
-      if (httpServer.listening) await closed;
+      await Promise.all([httpServer, metricsServer].map((server) => {
+        if (!server?.listening) return;
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        return closed;
+      }));
     },
   };
 }

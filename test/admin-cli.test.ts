@@ -13,6 +13,9 @@ describe("chatroulette admin (the CLI)", () => {
   test("when a moderator lists, bans and unbans from the shell, then each prints a line and exits 0; mistakes exit 1 or 2 with one line", async (t) => {
     const { server } = await moderated(t);
     const [reporter, bad] = [await visit(t, server, at(1)), await visit(t, server, at(2))];
+    // Alive as a page keeps itself (peerjs's HEARTBEAT every 5 s) while the CLI starts, slowly on a busy machine.
+    const beat = setInterval(() => bad.send({ type: "HEARTBEAT" }), 5_000);
+    t.after(() => clearInterval(beat));
     await meet(reporter, bad);
     reporter.send({ type: "REPORT", payload: { peer: bad.id, reason: "spam" } });
     await reporter.next("REPORTED");

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { describe, test } from "node:test";
 import { WebSocket } from "ws";
 import { runCli } from "./support/cli.ts";
+import { waitFor } from "./support/wait.ts";
 import { ADDRESS } from "./support/server.ts";
 
 describe("chatroulette serve (Node)", () => {
@@ -22,6 +23,19 @@ describe("chatroulette serve (Node)", () => {
     const { code } = await run.exit;
     assert.equal(code, 0);
     assert.ok(Date.now() - started < 5000);
+  });
+
+  test("when --metrics-port is given, then the metrics URL follows the main URL on a line of its own", async (t) => {
+    const run = runCli(t, ["serve", "--port", "0", "--host", "127.0.0.1", "--metrics-port", "0"]);
+    await run.url;
+    await waitFor(() => run.output().stdout.split("\n").length >= 3);
+    const lines = run.output().stdout.split("\n");
+    assert.match(lines[0], /^chatroulette \S+ listening on http:\/\/127\.0\.0\.1:\d+\/$/);
+    assert.match(lines[1], /^metrics on http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    const scrape = await fetch(lines[1].slice("metrics on ".length));
+    assert.match(await scrape.text(), /^chatroulette_visitors_online 0$/m);
+    run.child.kill("SIGTERM");
+    assert.equal((await run.exit).code, 0);
   });
 
   test("when started from another directory, as a service manager would, then it still starts", async (t) => {
@@ -68,9 +82,12 @@ describe("chatroulette serve (Node)", () => {
     [["serve", "--prot", "80"], /^chatroulette: unknown option '--prot' \(Did you mean --port\?\); see --help$/],
     [["serve", "--config", "/nonexistent.json"], /^chatroulette: Cannot read --config "\/nonexistent.json": file not found$/],
     [["serve", "--port", "0", "--rules", "/nonexistent.md"], /^chatroulette: Cannot read --rules "\/nonexistent.md": file not found$/],
-    [["serve", "--ban-duration", "forever"], /^chatroulette: Invalid --ban-duration "forever": expected a duration from 1m to 30d/],
+    [["serve", "--ban-duration", "forever"], /^chatroulette: Invalid --ban-duration "forever": expected a duration from 60 s to 720 h/],
     [["serve", "--port"], /^chatroulette: option '--port <number>' argument missing; see --help$/],
     [["launch"], /^chatroulette: unknown command 'launch'; see --help$/],
+    [["serve", "--turn-url", "turn:turn.example.org:3478"], /^chatroulette: Missing --turn-secret \(env CHATROULETTE_TURN_SECRET\)/],
+    [["serve", "--relay-only"], /^chatroulette: Invalid --relay-only without a TURN server/],
+    [["serve", "--turn-url", "turn:t.example", "--turn-secret", "short"], /^chatroulette: Invalid --turn-secret \(5 characters, not shown\)/],
   ] as const) {
     test(`when run with ${args.join(" ")}, then it exits 2 with one line naming the problem`, async (t) => {
       const { code, stderr, stdout } = await runCli(t, [...args]).exit;
@@ -96,7 +113,7 @@ describe("chatroulette serve (Node)", () => {
     const flags = ["--port", "--host", "--path", "--country", "--block-country", "--unknown-country", "--trust-proxy", "--max-clients", "--log-level", "--redis"];
     const safety = ["--min-age", "--rules", "--ban-reports", "--ban-window", "--ban-duration", "--max-per-address", "--identities-per-minute"];
     flags.push(...safety, "--next-burst", "--next-per-minute", "--challenge", "--challenge-above", "--admin-token");
-    for (const flag of flags) {
+    for (const flag of [...flags, "--tls-cert", "--tls-key", "--stun-url", "--turn-url", "--turn-ttl", "--relay-only", "--metrics-port", "--metrics-host"]) {
       assert.ok(options.includes(flag), flag);
       assert.match(examples, new RegExp(`\\$ chatroulette serve .*${flag} `), `an example with ${flag}`);
     }

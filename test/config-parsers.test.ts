@@ -63,4 +63,24 @@ describe("config value parsers", () => {
     assert.equal(parse.host("chat.example.org"), "chat.example.org");
     expects(() => parse.host("-bad-"), /IP address or host name/);
   });
+
+  test("when STUN and TURN URLs are given, then only their RFC 7064/7065 forms pass, and none means none", () => {
+    assert.deepEqual(parse.stunUrls("stun:s.example:3478, stuns:[2001:db8::1]"), ["stun:s.example:3478", "stuns:[2001:db8::1]"]);
+    assert.deepEqual(parse.stunUrls("none"), []);
+    assert.deepEqual(parse.turnUrls(["turn:t.example?transport=tcp", "turns:t.example:5349"]), ["turn:t.example?transport=tcp", "turns:t.example:5349"]);
+    for (const bad of ["turn:t.example", "stun:", "stun:a b", "http://s.example"]) expects(() => parse.stunUrls(bad), /stun: URLs/);
+    for (const bad of ["stun:t.example", "turn:t.example?transport=sctp", "turn:t.example/x", "turn:"]) expects(() => parse.turnUrls(bad), /turn: or turns: URLs/);
+  });
+
+  test("when a secret, a duration, a switch or an optional port is given, then each takes its forms", () => {
+    assert.equal(parse.secret("x".repeat(32)), "x".repeat(32));
+    assert.equal(parse.secret(""), "", "none");
+    for (const bad of ["x".repeat(31), `${"x".repeat(32)} `, `${"x".repeat(32)}\n`, 42]) expects(() => parse.secret(bad), /at least 32 characters without spaces/);
+    assert.deepEqual(["90", "90m", "1h", "1d", 3600].map((d) => parse.duration(d, 60, 7 * 86400)), [90, 5400, 3600, 86400, 3600]);
+    for (const bad of ["59", "8d", "1.5h", "h", -60, "1 hour"]) expects(() => parse.duration(bad, 60, 7 * 86400), /a duration from 60 s to 168 h/);
+    assert.deepEqual([true, "true", "1", "yes", false, "false", "0", "no"].map(parse.boolean), [true, true, true, true, false, false, false, false]);
+    expects(() => parse.boolean("on?"), /true or false/);
+    assert.deepEqual([null, "off", "0", 9464].map(parse.optionalPort), [null, null, 0, 9464]);
+    expects(() => parse.optionalPort("70000"), /"off", or an integer from 0 to 65535/);
+  });
 });

@@ -103,6 +103,8 @@ describe("config resolution", () => {
   });
 });
 
+const SECRET = "0123456789abcdef0123456789abcdef";
+
 describe("config errors name the option, the bad value and what is expected", () => {
   const cases: Array<[string, Parameters<typeof loadConfig>[0], RegExp]> = [
     ["--country INDIA", { flags: { country: "INDIA" } }, /^Invalid --country "INDIA": expected ISO 3166-1 alpha-2 codes such as "IN"/],
@@ -120,13 +122,24 @@ describe("config errors name the option, the bad value and what is expected", ()
     ["env port", { env: { CHATROULETTE_PORT: "http" } }, /^Invalid CHATROULETTE_PORT "http": expected an integer/],
     ["env ICE", { env: { CHATROULETTE_ICE_SERVERS: "stun:x" } }, /^Invalid CHATROULETTE_ICE_SERVERS "stun:x": expected a JSON array/],
     ["both lists", { flags: { country: "IN", blockCountry: "IN" } }, /IN both allowed \(--country\) and blocked \(--block-country\)/],
-    ["--ban-window forever", { flags: { banWindow: "forever" } }, /^Invalid --ban-window "forever": expected a duration from 1m to 30d, such as 90s, 30m, 24h or 7d$/],
-    ["--ban-duration 31d", { flags: { banDuration: "31d" } }, /^Invalid --ban-duration "31d": expected a duration from 1m to 30d/],
+    ["--ban-window forever", { flags: { banWindow: "forever" } }, /^Invalid --ban-window "forever": expected a duration from 60 s to 720 h, in seconds or as "90m", "1h", "1d"$/],
+    ["--ban-duration 31d", { flags: { banDuration: "31d" } }, /^Invalid --ban-duration "31d": expected a duration from 60 s to 720 h/],
     ["--ban-reports 1", { flags: { banReports: "1" } }, /^Invalid --ban-reports "1": expected an integer from 2 to 1000$/],
     ["--min-age 100", { flags: { minAge: "100" } }, /^Invalid --min-age "100": expected an integer from 0 to 99$/],
     ["--challenge sometimes", { flags: { challenge: "sometimes" } }, /^Invalid --challenge "sometimes": expected one of off, auto, always$/],
-    ["--admin-token short", { flags: { adminToken: "short" } }, /^Invalid --admin-token "short": expected at least 16 visible ASCII characters/],
+    ["--admin-token short", { flags: { adminToken: "short" } }, /^Invalid --admin-token \(5 characters, not shown\): expected at least 16 visible ASCII characters/],
     ["--max-per-address -1", { flags: { maxPerAddress: "-1" } }, /^Invalid --max-per-address "-1": expected an integer from 0/],
+    ["--turn-url without a secret", { flags: { turnUrl: "turn:t.example:3478" } }, /^Missing --turn-secret \(env CHATROULETTE_TURN_SECRET\): --turn-url needs/],
+    ["a secret without --turn-url", { env: { CHATROULETTE_TURN_SECRET: SECRET } }, /^Invalid --turn-secret without --turn-url: expected both/],
+    ["--relay-only without TURN", { flags: { relayOnly: true } }, /^Invalid --relay-only without a TURN server: expected --turn-url and --turn-secret/],
+    ["--tls-cert alone", { flags: { tlsCert: "cert.pem" } }, /^Invalid --tls-cert without --tls-key: expected both files$/],
+    ["--tls-key alone", { env: { CHATROULETTE_TLS_KEY: "key.pem" } }, /^Invalid --tls-key without --tls-cert/],
+    ["--turn-url http", { flags: { turnUrl: "http://t.example" } }, /^Invalid --turn-url "http:\/\/t.example": expected turn: or turns: URLs/],
+    ["--stun-url turn", { flags: { stunUrl: "turn:t.example" } }, /^Invalid --stun-url "turn:t.example": expected stun: URLs .* or "none"/],
+    ["--turn-ttl 10", { flags: { turnTtl: "10" } }, /^Invalid --turn-ttl "10": expected a duration from 60 s/],
+    ["--metrics-port = --port", { flags: { port: "9000", metricsPort: "9000" } }, /^Invalid --metrics-port 9000: the same as --port/],
+    ["--metrics-port x", { flags: { metricsPort: "x" } }, /^Invalid --metrics-port "x": expected "off", or an integer/],
+    ["--relay-only maybe", { env: { CHATROULETTE_RELAY_ONLY: "maybe" } }, /^Invalid CHATROULETTE_RELAY_ONLY "maybe": expected true or false$/],
   ];
   for (const [name, sources, pattern] of cases) {
     test(`when ${name}, then the message says so`, () => rejects(sources, pattern));
@@ -193,6 +206,31 @@ describe("--redis and --secret", () => {
 
   test("when --redis is given without a secret, then the server does not start: each process would refuse the others' visitors", async () => {
     await rejects({ flags: { redis: "redis://127.0.0.1" } }, /^--redis needs --secret \(env CHATROULETTE_SECRET\), the same for every process/);
+  });
+});
+
+describe("TURN, TLS and metrics options", () => {
+  test("when TURN is configured, then URLs, secret, lifetime and relay-only resolve from any source", () => {
+    const config = resolveConfig({
+      flags: { turnUrl: "turn:a.example:3478?transport=udp,turns:[2001:db8::1]:5349", relayOnly: true },
+      env: { CHATROULETTE_TURN_SECRET: SECRET, CHATROULETTE_TURN_TTL: "30m" },
+      file: { stunUrl: "none", metricsPort: "off" },
+    });
+    assert.deepEqual(config.turnUrl, ["turn:a.example:3478?transport=udp", "turns:[2001:db8::1]:5349"]);
+    assert.equal(config.turnSecret, SECRET);
+    assert.equal(config.turnTtl, 1800);
+    assert.equal(config.relayOnly, true);
+    assert.deepEqual(config.stunUrl, []);
+    assert.equal(config.metricsPort, null);
+  });
+
+  test("when the secret is too short, then the error gives its length and never its value", async () => {
+    const short = "hunter2-correct-horse-battery";
+    for (const sources of [{ flags: { turnSecret: short } }, { env: { CHATROULETTE_TURN_SECRET: short } }]) {
+      const error = await loadConfig(sources).then(() => assert.fail("accepted"), (e: Error) => e);
+      assert.match(error.message, /^Invalid (--turn-secret|CHATROULETTE_TURN_SECRET) \(29 characters, not shown\): expected at least 32 characters/);
+      assert.ok(!error.message.includes(short));
+    }
   });
 });
 

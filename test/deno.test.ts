@@ -1,16 +1,19 @@
 /**
  * The same CLI under Deno (deno from npm): start on port 0, serve, pair two
- * sockets through the upgrade gate, stop on SIGTERM; share a pool with a
- * Node process through Redis; bad flags exit 2.
+ * sockets through the upgrade gate, stop on SIGTERM; HTTPS, metrics and
+ * SIGHUP reload; share a pool with a Node process through Redis; bad flags
+ * and a mismatched TLS key exit 2.
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import process from "node:process";
 import { describe, test } from "node:test";
 import { WebSocket } from "ws";
 import { redisMissing, startRedis } from "../dev/redis.ts";
 import { cliCommand, runCli } from "./support/cli.ts";
 import { Client, signal } from "./support/client.ts";
+import { certificates, fetchTrusting, servedName } from "./support/tls.ts";
 import { waitFor } from "./support/wait.ts";
 
 const deno = cliCommand("deno")[0];
@@ -70,9 +73,46 @@ describe("chatroulette serve (Deno)", { skip: missing ?? false }, () => {
     await waitFor(async () => (await (await fetch(`${onDeno}api/stats`)).json()).processes === 2, { timeout: 3000 });
   });
 
+  test("when serving HTTPS under Deno, then WSS works, metrics are served, and SIGHUP reloads the certificate", async (t) => {
+    const { dir, pem } = certificates(t, "first", "second");
+    const live = { cert: join(dir, "live.crt"), key: join(dir, "live.key") };
+    copyFileSync(pem.first.cert, live.cert);
+    copyFileSync(pem.first.key, live.key);
+    const run = runCli(t, ["serve", "--port", "0", "--host", "127.0.0.1", "--tls-cert", live.cert, "--tls-key", live.key, "--metrics-port", "0"], "deno");
+    const url = await run.url;
+    assert.match(url, /^https:/);
+    const ca = readFileSync(pem.first.cert);
+    const { id, token } = JSON.parse((await fetchTrusting(`${url}api/identity`, ca, "POST")).body);
+    const client = new Client(new WebSocket(`${url.replace("https", "wss")}signaling/peerjs?key=peerjs&id=${id}&token=${token}`, { ca }), id);
+    t.after(() => client.ws.terminate());
+    await client.next("OPEN");
+    await waitFor(() => /metrics on (\S+)/.test(run.output().stdout));
+    const metrics = await fetch(/metrics on (\S+)/.exec(run.output().stdout)![1]);
+    assert.match(await metrics.text(), /^chatroulette_visitors_online 1$/m);
+    copyFileSync(pem.second.cert, live.cert);
+    copyFileSync(pem.second.key, live.key);
+    run.child.kill("SIGHUP");
+    const port = Number(new URL(url).port);
+    await waitFor(async () => await servedName(port) === "second", { timeout: 5000, interval: 100 });
+    client.find();
+    await client.next("WAITING");
+    run.child.kill("SIGTERM");
+    assert.equal((await run.exit).code, 0);
+  });
+
   test("when given a bad flag under Deno, then it exits 2 with one line", async (t) => {
     const { code, stderr } = await runCli(t, ["serve", "--country", "INDIA"], "deno").exit;
     assert.equal(code, 2);
     assert.match(stderr.trim(), /^chatroulette: Invalid --country "INDIA": expected ISO 3166-1 alpha-2 codes/);
+  });
+
+  // Deno's createSecureContext takes a mismatched pair without a word and then fails every handshake (src/http/tls.ts).
+  test("when the TLS key is not the certificate's under Deno, then it exits 2 with one line rather than serving broken HTTPS", async (t) => {
+    const { pem } = certificates(t, "one", "two");
+    const { code, stdout, stderr } = await runCli(t, ["serve", "--port", "0", "--tls-cert", pem.one.cert, "--tls-key", pem.two.key], "deno").exit;
+    assert.equal(code, 2, stderr);
+    assert.equal(stdout, "");
+    assert.equal(stderr.trimEnd().split("\n").length, 1, stderr);
+    assert.match(stderr.trimEnd(), /^chatroulette: Invalid --tls-key ".*two\.key": it is not the key of --tls-cert ".*one\.crt"$/);
   });
 });

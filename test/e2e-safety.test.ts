@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { SAFETY_TEXT } from "../ui/model/safety-text.ts";
+import { en } from "../ui/i18n/en.ts";
 import { browserMissing, launch, playing, visitor } from "./support/browser.ts";
 import { serveCli } from "./support/cli.ts";
 
@@ -89,7 +90,7 @@ describe("the page's safety features in Chromium", { skip: missing ?? false }, (
     await a.page.click("#report");
     await a.page.click('#reportReasons [data-reason="harassment"]');
 
-    await a.page.waitForFunction((text) => [...document.querySelectorAll('#messages li[data-from="system"]')].some((li) => li.textContent === text), SAFETY_TEXT.reported);
+    await a.page.waitForFunction((text) => [...document.querySelectorAll('#messages li[data-from="system"]')].some((li) => li.textContent === text), en[SAFETY_TEXT.reported]);
     await until(a.page, "peerStatus", "waiting");
     await b.page.waitForFunction(() => document.querySelector('#messages li[data-from="system"]:last-child')?.textContent === "Stranger has left.");
     await until(b.page, "peerStatus", "waiting");

@@ -235,20 +235,43 @@ describe("the page in Chromium", { skip: missing ?? false }, () => {
     assert.equal(await state(page, "peerStatus"), "idle");
   });
 
-  test("when opened on a phone, then the videos stack above the chat and everything is reachable", async (t) => {
+  test("when opened on a phone, then the stranger fills the screen, chat opens over the video with its unread count, and a swipe left is Next", async (t) => {
     const server = await serve(t);
-    const phone = { viewport: { width: 390, height: 844 } };
+    const phone = { viewport: { width: 390, height: 844 }, phone: true };
     const a = await visitor(t, browser, server.url, phone);
     const b = await visitor(t, browser, server.url, phone);
     await Promise.all([until(a.page, "peerStatus", "connected"), until(b.page, "peerStatus", "connected")]);
     await playing(a.page);
     const box = async (sel: string) => (await a.page.locator(sel).boundingBox())!;
-    const [remote, local, chat, next] = await Promise.all([box("#peerVideo"), box("#localVideo"), box("#messages-container"), box("#next")]);
-    assert.ok(remote.y + remote.height <= local.y + 1, "self view below the stranger");
-    assert.ok(local.y + local.height <= chat.y, "chat below the videos");
-    assert.ok(remote.width <= 390 && next.width > 0);
-    await say(a.page, "from a phone");
-    await heard(b.page, "from a phone");
-    await a.page.screenshot({ path: `${SCREENSHOTS}/phone.png`, fullPage: true });
+    const [remote, local, next] = await Promise.all([box("#peerVideo"), box("#localVideo"), box("#next")]);
+    assert.deepEqual([remote.x, remote.width], [0, 390], "the stranger's video is full width");
+    assert.ok(remote.height >= 844 * 0.9, `and (nearly) full height: ${remote.height}`);
+    assert.ok(local.width < 390 / 2 && local.x > 390 / 2, "self view is a small tile in a corner");
+    assert.ok(next.y + next.height > 844 - 90, "Next is in the thumb bar at the bottom");
+    assert.equal(await a.page.isVisible("#messages-container"), false, "chat is closed at first");
+
+    await b.page.click("#openChat");
+    await say(b.page, "from a phone");
+    await a.page.waitForFunction(() => document.querySelector("#openChat .badge")?.textContent === "1");
+    await a.page.click("#openChat");
+    await heard(a.page, "from a phone");
+    const chat = await box("#messages-container");
+    assert.ok(chat.y >= remote.y && chat.y + chat.height <= remote.y + remote.height, "the chat lies over the video");
+    assert.equal(await a.page.$("#openChat .badge"), null, "read once open");
+    await say(a.page, "and back");
+    await heard(b.page, "and back");
+    await a.page.screenshot({ path: `${SCREENSHOTS}/phone-chat.png` });
+    await a.page.click(".chat .close");
+    assert.equal(await a.page.isVisible("#messages-container"), false);
+    await a.page.screenshot({ path: `${SCREENSHOTS}/phone.png` });
+
+    // A swipe to the left, as a finger makes it.
+    await a.page.$eval("#peerVideo", (el) => {
+      const from = [new Touch({ identifier: 1, target: el, clientX: 300, clientY: 400 })];
+      const to = [new Touch({ identifier: 1, target: el, clientX: 120, clientY: 410 })];
+      el.dispatchEvent(new TouchEvent("touchstart", { touches: from, changedTouches: from, bubbles: true }));
+      el.dispatchEvent(new TouchEvent("touchend", { touches: [], changedTouches: to, bubbles: true }));
+    });
+    await b.page.waitForFunction(() => document.querySelector('#messages li[data-from="system"]:last-child')?.textContent === "Stranger has left.");
   });
 });

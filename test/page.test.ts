@@ -56,3 +56,37 @@ test("when the proof-of-work worker is fetched at the path the page was built wi
   assert.equal(res.status, 200);
   assert.equal(res.headers["cache-control"], "public, max-age=31536000, immutable");
 });
+
+test("when a browser asks in Chinese or in English, then <html lang> says which, the ETags differ, and the answer varies by Accept-Language", async (t) => {
+  const server = await withServer(t);
+  const page = async (language?: string) => {
+    const res = await fetch(server.url, { headers: language === undefined ? {} : { "Accept-Language": language } });
+    return { lang: (await res.text()).match(/<html lang="([^"]+)">/)?.[1], etag: res.headers.get("etag"), vary: res.headers.get("vary") };
+  };
+  const zh = await page("zh-CN,zh;q=0.9,en;q=0.8");
+  const en = await page("en-GB,en;q=0.9");
+  assert.equal(zh.lang, "zh");
+  assert.equal(en.lang, "en");
+  assert.notEqual(zh.etag, en.etag);
+  assert.match(String(zh.vary), /Accept-Language/);
+  assert.equal((await page("fr-FR")).lang, "en", "a language the page lacks gets the default");
+  assert.equal((await page("fr-FR, zh-TW;q=0.5")).lang, "zh", "the best one the page speaks");
+});
+
+test("when a phone looks for the web app manifest, then it is linked from the page and names the app, its start and its icon", async (t) => {
+  const server = await withServer(t);
+  const html = await (await fetch(server.url)).text();
+  assert.match(html, /<link rel="manifest" href="manifest.webmanifest">/);
+  const res = await fetch(new URL("manifest.webmanifest", server.url));
+  assert.match(String(res.headers.get("content-type")), /^application\/manifest\+json/);
+  const manifest = await res.json() as { name: string; start_url: string; display: string; icons: { src: string; sizes: string; type: string }[] };
+  assert.equal(manifest.name, "chatroulette");
+  assert.equal(manifest.display, "standalone");
+  assert.equal(manifest.start_url, "./");
+  for (const icon of manifest.icons) {
+    const image = await fetch(new URL(icon.src, server.url));
+    assert.equal(image.status, 200);
+    assert.equal(image.headers.get("content-type"), icon.type);
+    assert.match(await image.text(), /^<svg /);
+  }
+});

@@ -14,7 +14,7 @@ const BAD = { forwardedFor: "198.51.100.9" };
 const DAY = 86_400_000;
 
 describe("reports and bans", () => {
-  test("when three distinct addresses report a visitor, then it is banned: its sockets close, partners are told, identity and upgrade say until when", async (t) => {
+  test("when three distinct addresses report a visitor, then it is banned: its sockets close, partners are told, identity and upgrade say until when; a second ban lasts twice as long", async (t) => {
     let clock = Date.now();
     const server = await withServer(t, { trustProxy: "loopback" }, { now: () => clock });
     const target = await visit(t, server, BAD);
@@ -49,6 +49,16 @@ describe("reports and bans", () => {
     const back = await visit(t, server, BAD);
     back.find("public");
     await back.next("WAITING");
+
+    // Banned again within 30 days (by three new reporters): twice as long.
+    for (const n of [4, 5, 6]) {
+      const reporter = await visit(t, server, at(n));
+      await meet(back, reporter, `again-${n}`);
+      reporter.send({ type: "REPORT", payload: { peer: back.id, reason: "harassment" } });
+      await reporter.next("REPORTED");
+    }
+    assert.equal((await back.closed).code, 4003);
+    assert.equal(Date.parse((await askIdentity(server, BAD)).body.until), clock + 2 * DAY);
   });
 
   test("when one address reports the same visitor from three tabs, then it counts once and nobody is banned", async (t) => {

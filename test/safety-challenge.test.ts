@@ -62,6 +62,16 @@ describe("challenge", () => {
     assert.equal((await post(server, answer)).status, 201, "the real answer still works once");
   });
 
+  test("when an address floods forged answers, then they use up its identity budget: 429, not a verification each", async (t) => {
+    const server = await withServer(t, { challenge: "always", identitiesPerMinute: 3 });
+    const answer = await solveHere(decodeChallenge((await post(server)).body.challenge)!);
+    const forged = { ...answer, solution: { ...answer.solution, derivedKey: "00".repeat(32) } };
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await post(server, forged)).status);
+    assert.deepEqual(statuses, [403, 403, 429, 429], "the first request (the challenge) took one of the three");
+    assert.equal((await post(server, answer)).status, 429, "even a real answer waits its turn");
+  });
+
   test("when --challenge auto and the server is quiet, then nobody is challenged; past --challenge-above a minute, everyone is", async (t) => {
     const server = await withServer(t, { trustProxy: "loopback", challengeAbove: 3 });
     const from = (n: number) => ({ forwardedFor: `203.0.113.${n}` });

@@ -13,7 +13,7 @@ import { createServer } from "../src/server.ts";
 import { ADDRESS } from "./support/server.ts";
 
 const config = resolveConfig({
-  file: { host: "127.0.0.1", port: 0, logLevel: "silent", iceServers: [], blockCountry: "GB", trustProxy: "loopback" },
+  file: { host: "127.0.0.1", port: 0, logLevel: "silent", stunUrl: "none", blockCountry: "GB", trustProxy: "loopback" },
 });
 const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
 

@@ -258,17 +258,18 @@ describe("capacity and HTTP", () => {
   });
 
   test("when the API is asked, then it gives config, stats, and JSON errors", async (t) => {
-    const server = await withServer(t, { path: "/rtc", iceServers: [{ urls: "stun:stun.example.org" }] });
+    const server = await withServer(t, { path: "/rtc", stunUrl: "stun:stun.example.org", iceServers: [{ urls: "stun:more.example.org" }] });
     const config = await (await fetch(`${server.origin}/api/config`)).json();
     assert.deepEqual(config, {
       path: "/rtc/",
       key: "peerjs",
-      iceServers: [{ urls: "stun:stun.example.org" }],
+      iceServers: [{ urls: "stun:stun.example.org" }, { urls: "stun:more.example.org" }],
       maxMessageLength: 1000,
-      preferences: false,
+      relay: "unavailable",
       minAge: 18,
       rules: defaultRules(18),
       nextLimit: { burst: 10, perMinute: 30 },
+      preferences: false,
     });
     assert.deepEqual(await (await fetch(`${server.origin}/api/stats`)).json(), {
       online: 0,

@@ -8,8 +8,9 @@ import { describe, test } from "node:test";
 import { createLogger } from "../src/log.ts";
 import type { MatchEvent } from "../src/matchmaker/core.ts";
 import { createMemoryStore } from "../src/matchmaker/store.ts";
-import { decodeServerFrame, defaultWish, type ServerFrame } from "../src/protocol/index.ts";
+import { createMetrics } from "../src/metrics/metrics.ts";
 import { createMemorySafetyStore, type Ban } from "../src/safety/store.ts";
+import { decodeServerFrame, defaultWish, type ServerFrame } from "../src/protocol/index.ts";
 import { LIMITS } from "../src/signaling/limits.ts";
 import { createSerial } from "../src/signaling/serial.ts";
 import { type FrameSocket, Session } from "../src/signaling/session.ts";
@@ -51,6 +52,7 @@ function setup() {
   const relayed: Array<[string, string]> = [];
   const delivered: MatchEvent[] = [];
   const forgotten: Session[] = [];
+  const metrics = createMetrics({ online: () => 1, waiting: () => store.waiting() });
   store.attach({
     deliver: (events) => {
       delivered.push(...events);
@@ -68,11 +70,12 @@ function setup() {
     now: () => now,
     log: createLogger("silent"),
     preferences: false,
+    metrics,
     safety: { store: safety, nextLimit: NEXT_LIMIT, addressOf: (id) => `addr-${id}`, banned: (ban) => bans.push(ban) },
   }, "addr-me");
   const s = session;
   const frame = (value: unknown) => s.message(Buffer.from(typeof value === "string" ? value : JSON.stringify(value)), false);
-  return { s, socket, store, safety, bans, relayed, delivered, forgotten, frame, advance: (ms: number) => now += ms, now: () => now };
+  return { s, socket, store, safety, bans, relayed, delivered, forgotten, frame, metrics, advance: (ms: number) => now += ms, now: () => now };
 }
 
 describe("budgets", () => {

@@ -2,7 +2,8 @@
  * `chatroulette smoke <url>`: the real CLI against real servers — passing
  * against Node and Deno servers, and failing with the right exit code and
  * reason when the country is refused, the matchmaker never answers, the URL
- * is wrong, or the certificate is self-signed.
+ * is wrong, or the certificate is self-signed; and the bots' runtime taking
+ * peerjs's stray rejections as a browser does.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -13,9 +14,12 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test, type TestContext } from "node:test";
+import { coturnMissing, startCoturn } from "../dev/coturn.ts";
 import { createMemoryStore, type MatchStore } from "../src/matchmaker/store.ts";
+import { reportPeerJsRejection } from "../src/smoke/webrtc.ts";
 import { runCli, serveCli } from "./support/cli.ts";
 import { withServer } from "./support/server.ts";
+import { waitFor } from "./support/wait.ts";
 
 interface Report {
   ok: boolean;
@@ -69,6 +73,24 @@ describe("chatroulette smoke", () => {
     assert.equal(code, 0, JSON.stringify(report));
   });
 
+  test("when the server is --relay-only, then --media passes through coturn's relay and checks that it did", { skip: coturnMissing() ?? false }, async (t) => {
+    const turn = await startCoturn();
+    t.after(() => turn.stop());
+    const server = await serveCli(t, ["--turn-url", turn.url, "--turn-secret", turn.secret, "--relay-only"]);
+    const { code, report } = await smoke(t, [server.url, "--media", "--pairs", "2"]);
+    assert.equal(code, 0, JSON.stringify(report));
+    const names = report.steps.map((s) => s.name);
+    for (const step of ["pair 1: receive video frames both ways", "pair 1: media goes through the TURN relay", "pair 2: media goes through the TURN relay"]) {
+      assert.ok(names.includes(step), step);
+    }
+    // coturn's own account as each relay session ends: bytes relayed to and from a peer, for every bot.
+    const relayedFor = () => {
+      const users = [...turn.log().matchAll(/peer usage: realm=<[^>]*>, username=<\d+:([0-9a-f-]{36})>, rp=\d+, rb=(\d+)/g)];
+      return new Set(users.filter((m) => Number(m[2]) > 0).map((m) => m[1])).size;
+    };
+    await waitFor(() => relayedFor() === 4, { timeout: 15_000 }).catch(() => assert.fail(`relayed for ${relayedFor()} of 4 bots`));
+  });
+
   test("when run against a Deno server, then it passes", async (t) => {
     const server = await serveCli(t, [], "deno");
     const { code, report } = await smoke(t, [server.url, "--pairs", "2"]);
@@ -118,6 +140,17 @@ describe("chatroulette smoke", () => {
       assert.equal(stdout, "");
       assert.equal(stderr.trim().split("\n").length, 1, stderr);
     }
+  });
+
+  test("when peerjs leaves a promise rejection (a late ICE candidate after Next), then the bots report it as a browser would; any other rejection still ends the run", (t) => {
+    const warned = t.mock.method(console, "error", () => {});
+    const late = new TypeError("Cannot read properties of null (reading 'emitError')");
+    late.stack = `${late}\n    at Negotiator.handleCandidate (/srv/app/node_modules/peerjs/dist/lib/negotiator.ts:335:29)`;
+    reportPeerJsRejection(late);
+    assert.match(String(warned.mock.calls[0]?.arguments[0]), /^warning: peerjs left a promise rejection.*reading 'emitError'/);
+    const ours = new Error("a bug of ours");
+    assert.throws(() => reportPeerJsRejection(ours), ours);
+    assert.throws(() => reportPeerJsRejection("not an error"));
   });
 
   test("when the server has a self-signed certificate, then it needs --insecure", async (t) => {

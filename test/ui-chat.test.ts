@@ -90,7 +90,7 @@ describe("chat model alone", () => {
     const { chat } = alone();
     chat.send("one");
     chat.clear();
-    chat.notice("two");
-    assert.deepEqual(chat.messages.value.map((m) => [m.id, m.from, m.text]), [[2, "system", "two"]]);
+    chat.notice("left");
+    assert.deepEqual(chat.messages.value.map((m) => [m.id, m.from, m.text]), [[2, "system", "left"]]);
   });
 });

@@ -51,7 +51,7 @@ describe("page model: signaling and matching", () => {
     const call = new FakeCall("p1");
     client().on.connection(data);
     client().on.call(call);
-    assert.equal(call.answered, page.localStream);
+    assert.equal(call.answeredWith, page.localStream);
     assert.ok(!data.closed && !call.closed);
     const second = new FakeData("p1");
     client().on.connection(second);
@@ -118,19 +118,19 @@ describe("page model: signaling and matching", () => {
     assert.deepEqual(texts(page), [`system:${TEXT.noConnect}`]);
   });
 
-  test("when the server refuses the country, then the page shows blocked with the server's words and stops", async () => {
+  test("when the server refuses the country, then the page shows blocked with the server's code and country, and stops", async () => {
     const { page, clients, timers } = setup({
-      identity: () => Promise.reject(new Blocked("Chatroulette is not available in your country (Narnia).")),
+      identity: () => Promise.reject(new Blocked("Chatroulette is not available in your country (Narnia).", "country_blocked", "NA")),
     });
     page.start();
     await settle();
     assert.equal(page.serverState.value, "blocked");
-    assert.equal(page.blockedMessage.value, "Chatroulette is not available in your country (Narnia).");
+    assert.deepEqual(page.refused.value, { code: "country_blocked", country: "NA" });
     await timers.advance(60_000);
     assert.equal(clients.length, 0, "no retries");
   });
 
-  test("when the signaling socket drops, then it reconnects with growing delays and looks for a stranger again", async () => {
+  test("when the signaling socket drops while waiting, then it reconnects with growing delays and looks for a stranger again", async () => {
     let failures = 0;
     const s = setup({
       identity: async () => {
@@ -141,15 +141,11 @@ describe("page model: signaling and matching", () => {
     s.page.start();
     await settle();
     s.client().on.open();
-    s.client().on.match({ peer: "p1", role: "caller" });
-    s.client().data[0].h.open!();
     failures = 2; // the server is away for two attempts
     s.client().on.closed();
     assert.equal(s.page.serverState.value, "disconnected");
     assert.equal(s.page.peerState.value, "idle");
-    await s.timers.advance(0);
-    assert.ok(s.clients[0].destroyed && s.clients[0].data[0].closed);
-    assert.deepEqual(texts(s.page).at(-1), `system:${TEXT.lost}`);
+    assert.ok(s.clients[0].destroyed, "without a stranger there is nothing to keep: a fresh start");
     const delays: number[] = [];
     for (let i = 0; i < 3; i++) {
       delays.push(s.page.reconnectAt.value! - s.timers.now);

@@ -221,6 +221,23 @@ describe("identity requests with challenges and refusals", () => {
     assert.deepEqual(bodies, [undefined, { challenge, solution: { counter: 7, derivedKey: "00aa" } }]);
   });
 
+  test("when the early request's challenge expired while the visitor read the rules, then a fresh one is asked for and solved", async (t) => {
+    const bodies = serve(t, [
+      () => json(403, { error: "challenge_expired", message: "Too late." }),
+      () => json(428, { error: "challenge_required", message: "Solve it.", challenge: { ...challenge, signature: "aa" } }),
+      () => json(201, { id: "me", token: "t" }),
+      () => json(428, { error: "challenge_required", message: "Solve it.", challenge }),
+      () => json(403, { error: "challenge_expired", message: "Too late." }),
+    ]);
+    const early = Promise.resolve(json(428, { error: "challenge_required", message: "Solve it.", challenge }));
+    const request = identityRequester("", early, async (c) => ({ challenge: c, solution: { counter: 7, derivedKey: "00aa" } }));
+    assert.deepEqual(await request(), { id: "me", token: "t" });
+    assert.deepEqual(bodies.map((b) => (b as { challenge?: { signature: string } } | undefined)?.challenge?.signature), ["ef", undefined, "aa"]);
+    // A later request's own challenge expiring is not retried at once: the page's backoff does.
+    await assert.rejects(request(), /HTTP 403 challenge_expired/);
+    assert.equal(bodies.length, 5);
+  });
+
   test("when the server says banned or rate_limited, then the error says until when or how long to wait", async (t) => {
     serve(t, [
       () => json(403, { error: "banned", message: "Banned.", until: "2030-01-02T03:04:05.000Z" }),

@@ -4,12 +4,29 @@
  * the answer is posted back); or a refusal the page shows or waits out:
  * a blocked country, a ban (until when), a rate limit (retry after).
  */
-import { type Challenge, decodeChallenge, decodeRefusal, type Identity, REFUSALS, type RefusalBody } from "../src/protocol/index.ts";
+import {
+  type Challenge,
+  decodeChallenge,
+  decodeIdentity,
+  decodeRefusal,
+  type Identity,
+  REFUSALS,
+  type RefusalBody,
+  type RefusalCode,
+} from "../src/protocol/index.ts";
 import type { SolveChallenge } from "./pow.ts";
 
-/** The server refused this visitor for good (country); do not retry. */
+/** The server refused this visitor for good (its country); do not retry. The page says why in its own words. */
 export class Blocked extends Error {
   override name = "Blocked";
+  readonly code: RefusalCode;
+  /** The country, for country_blocked: an ISO code, or null when unknown. */
+  readonly country: string | null;
+  constructor(message: string, code: RefusalCode = "country_blocked", country: string | null = null) {
+    super(message);
+    this.code = code;
+    this.country = country;
+  }
 }
 
 /** This visitor's address is banned until `until` (ms since the epoch). */
@@ -48,19 +65,34 @@ export function identityRequester(origin = "", early?: Promise<Response>, solve?
       method: "POST",
       ...(body === undefined ? {} : { headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) }),
     });
+  const answered = async (res: Response) => {
+    if (res.status !== 428) return res;
+    const challenge = decodeChallenge((await refusal(res))?.challenge);
+    if (!challenge || !solve) throw new Error("identity: the server asks for a challenge this client cannot solve");
+    return await post(await solve(challenge as Challenge));
+  };
   return async () => {
     // The page may have asked already, before its script loaded; later requests (reconnects) ask anew.
-    let res = await (first ?? post());
+    const early = first;
     first = undefined;
-    if (res.status === 428) {
-      const challenge = decodeChallenge((await refusal(res))?.challenge);
-      if (!challenge || !solve) throw new Error("identity: the server asks for a challenge this client cannot solve");
-      res = await post(await solve(challenge as Challenge));
+    let res = await answered(await (early ?? post()));
+    let body = res.ok ? null : await refusal(res);
+    // The early request's challenge expires (2 minutes) while a visitor reads the rules: ask for a fresh one.
+    if (early && res.status === 403 && body?.error === "challenge_expired") {
+      res = await answered(await post());
+      body = res.ok ? null : await refusal(res);
     }
-    if (res.ok) return await res.json() as Identity;
-    const body = await refusal(res);
+    if (res.ok) {
+      // With TURN, the identity carries this visitor's credentials: checked before use.
+      const identity = decodeIdentity(await res.json().catch(() => null));
+      if (!identity) throw new Error("identity: not an identity");
+      return identity;
+    }
     if (res.status === 403 && body?.error === "banned" && typeof body.until === "string") throw new Banned(body.message, Date.parse(body.until));
-    if (res.status === 403 && (!body || body.error === "country_blocked")) throw new Blocked(body?.message ?? REFUSALS.country_blocked.message);
+    if (res.status === 403 && (!body || body.error === "country_blocked")) {
+      const country = typeof body?.country === "string" ? body.country : null;
+      throw new Blocked(body?.message ?? REFUSALS.country_blocked.message, "country_blocked", country);
+    }
     if (res.status === 429) {
       const seconds = Number(res.headers.get("Retry-After") ?? body?.retryAfter ?? 60);
       throw new RateLimited(body?.message ?? REFUSALS.rate_limited.message, (Number.isFinite(seconds) ? seconds : 60) * 1000);

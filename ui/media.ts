@@ -20,6 +20,8 @@ export interface MediaAdapter {
   watchDevices(onChange: () => void): () => void;
   placeholder(kind: Kind): MediaStreamTrack;
   stream(tracks: MediaStreamTrack[]): MediaStream;
+  /** A screen or window the visitor picks (getDisplayMedia); absent where the browser cannot share one (phones). */
+  screen?(): Promise<MediaStreamTrack>;
 }
 
 export function browserMedia(nav: Navigator = navigator, doc: Document = document): MediaAdapter {
@@ -56,5 +58,8 @@ export function browserMedia(nav: Navigator = navigator, doc: Document = documen
       return track;
     },
     stream: (tracks) => new MediaStream(tracks),
+    ...typeof nav.mediaDevices?.getDisplayMedia === "function"
+      ? { screen: async () => (await nav.mediaDevices.getDisplayMedia({ video: true, audio: false })).getVideoTracks()[0] }
+      : {},
   };
 }

@@ -4,72 +4,86 @@
  * The model (state.ts) sees only the small interfaces below, so tests can
  * stand in a fake for peerjs and fetch.
  */
-import type { DataConnection, MediaConnection, Peer } from "peerjs";
+import type { Peer } from "peerjs";
 import {
   type ClientConfig,
   type ClientFrame,
   decodeServerFrame,
+  type FindPayload,
   type Identity,
   type LeftReason,
   type Rejection,
   type ReportReason,
   type Role,
+  type SessionDescription,
 } from "../src/protocol/index.ts";
+import { type CallLink, callLink, type DataLink, dataLink } from "./peer-links.ts";
 
-export type { Identity };
+export type { CallLink, DataLink, Identity };
 export { Banned, Blocked, identityRequester, RateLimited, type RequestIdentity } from "./identity.ts";
 
-export interface DataLink {
+/** An ICE restart's description for one of the stranger's connections, either way. */
+export interface Restart {
   readonly peer: string;
-  handle(handlers: { open?(): void; data?(data: unknown): void; close?(): void }): void;
-  send(data: unknown): void;
-  close(): void;
-}
-
-export interface CallLink {
-  readonly peer: string;
-  handle(handlers: { stream?(remote: MediaStream): void; close?(): void }): void;
-  answer(stream: MediaStream): void;
-  /** Swaps the outgoing track of that kind without renegotiating. */
-  replaceTrack(track: MediaStreamTrack): void;
-  close(): void;
+  readonly connectionId: string;
+  readonly kind: "data" | "media";
+  readonly sdp: SessionDescription;
 }
 
 export interface SignalingEvents {
   open(): void;
-  match(match: { peer: string; role: Role }): void;
+  match(match: { peer: string; role: Role; interests?: readonly string[] }): void;
   partnerLeft(left: { peer: string; reason: LeftReason }): void;
   /** The server refused a frame of ours (a Next too soon, a report it would not count). */
   rejected(rejection: Rejection): void;
   connection(link: DataLink): void;
   call(link: CallLink): void;
+  /** The visitors online, as the server counts them. */
+  online(count: number): void;
+  /** The stranger restarts ICE (an offer), or answers our restart. */
+  restart(restart: Restart): void;
   /** The socket is gone (dropped, refused or closed by the server). */
   closed(): void;
 }
 
 export interface SignalingClient {
-  find(): void;
+  find(wish?: FindPayload): void;
   report(peer: string, reason: ReportReason): void;
   connect(peer: string): DataLink;
   call(peer: string, stream: MediaStream): CallLink;
+  restart(restart: Restart): void;
+  /** After closed(): open the socket again with the same identity, keeping the stranger's connections. */
+  reconnect(): void;
   destroy(): void;
 }
 
 export type OpenSignaling = (identity: Identity, events: SignalingEvents) => SignalingClient;
 
 /**
- * Opens peerjs against the server at `location` (the page's own). Scripted
- * visitors pass a private `pool` so that they only meet each other.
+ * Opens peerjs against the server at `location` (the page's own), with the
+ * identity's ICE servers (its own TURN credentials) when it has them.
+ * Scripted visitors pass a private `pool` so that they only meet each other.
+ * `relayOnly` is asked at each new connection (a visitor's "Hide my IP
+ * address"); the server's `relay: "forced"` makes every connection relayed.
  */
 export function peerSignaling(
   PeerClass: typeof Peer,
   config: ClientConfig,
   location: Pick<Location, "protocol" | "hostname" | "port">,
-  { pool }: { pool?: string } = {},
+  { pool, relayOnly = () => false }: { pool?: string; relayOnly?: () => boolean } = {},
 ): OpenSignaling {
   const secure = location.protocol === "https:";
-  const find: ClientFrame = pool ? { type: "FIND", payload: { pool } } : { type: "FIND" };
-  return ({ id, token }, events) => {
+  const find = (wish: FindPayload = {}): ClientFrame => ({ type: "FIND", payload: pool ? { ...wish, pool } : wish });
+  const forced = config.relay === "forced";
+  return ({ id, token, iceServers = config.iceServers }, events) => {
+    // peerjs hands this object to every RTCPeerConnection it makes, which
+    // reads it then: the policy getter takes a choice made since into account.
+    const rtc: RTCConfiguration = {
+      iceServers: [...iceServers] as RTCIceServer[],
+      get iceTransportPolicy(): RTCIceTransportPolicy {
+        return forced || relayOnly() ? "relay" : "all";
+      },
+    };
     const peer = new PeerClass(id, {
       host: location.hostname,
       port: Number(location.port) || (secure ? 443 : 80),
@@ -77,7 +91,7 @@ export function peerSignaling(
       key: config.key,
       token,
       secure,
-      config: { iceServers: [...config.iceServers] as RTCIceServer[] },
+      config: rtc,
       debug: 0,
     });
     let closed = false;
@@ -99,56 +113,38 @@ export function peerSignaling(
     // Our own frames (MATCH, PARTNER-LEFT, …) arrive on the same socket; peerjs ignores them.
     peer.socket.on("message", (data: unknown) => {
       const frame = decodeServerFrame(data);
-      if (frame?.type === "MATCH") events.match({ peer: frame.payload.peer, role: frame.payload.role });
-      else if (frame?.type === "PARTNER-LEFT") events.partnerLeft({ peer: frame.payload.peer, reason: frame.payload.reason });
-      else if (frame?.type === "REJECTED") events.rejected(frame.payload);
+      switch (frame?.type) {
+        case "MATCH":
+          return events.match(frame.payload);
+        case "PARTNER-LEFT":
+          return events.partnerLeft(frame.payload);
+        case "REJECTED":
+          return events.rejected(frame.payload);
+        case "ONLINE":
+          return events.online(frame.payload.count);
+        case "RESTART": {
+          // peerjs hands RESTART to the connection it names, which ignores it: the page restarts ICE itself.
+          const p = frame.payload;
+          if (p && "sdp" in p) events.restart({ peer: frame.src, connectionId: p.connectionId, kind: p.type, sdp: p.sdp });
+        }
+      }
     });
     return {
-      find: () => peer.socket.send(find),
+      find: (wish) => peer.socket.send(find(wish)),
       report: (partner, reason) => peer.socket.send({ type: "REPORT", payload: { peer: partner, reason } } satisfies ClientFrame),
       connect: (partner) => dataLink(peer.connect(partner, { serialization: "json", reliable: true })),
       call: (partner, stream) => callLink(peer.call(partner, stream)),
+      restart: ({ peer: partner, connectionId, kind, sdp }) =>
+        peer.socket.send({ type: "RESTART", dst: partner, payload: { sdp, type: kind, connectionId } }),
+      reconnect: () => {
+        if (!peer.disconnected || peer.destroyed) return;
+        closed = false;
+        peer.reconnect();
+      },
       destroy: () => {
         closed = true;
         peer.destroy();
       },
     };
-  };
-}
-
-function dataLink(conn: DataConnection): DataLink {
-  return {
-    peer: conn.peer,
-    handle({ open, data, close }) {
-      if (open) conn.open ? queueMicrotask(open) : conn.on("open", open);
-      if (data) conn.on("data", data);
-      if (close) {
-        conn.on("close", close);
-        conn.on("error", close);
-      }
-    },
-    send: (data) => {
-      if (conn.open) void conn.send(data);
-    },
-    close: () => conn.close(),
-  };
-}
-
-function callLink(call: MediaConnection): CallLink {
-  return {
-    peer: call.peer,
-    handle({ stream, close }) {
-      if (stream) call.on("stream", stream);
-      if (close) {
-        call.on("close", close);
-        call.on("error", close);
-      }
-    },
-    answer: (stream) => call.answer(stream),
-    replaceTrack(track) {
-      const sender = call.peerConnection?.getSenders().find((s) => s.track?.kind === track.kind);
-      void sender?.replaceTrack(track);
-    },
-    close: () => call.close(),
   };
 }

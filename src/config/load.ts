@@ -20,8 +20,8 @@ export class ConfigError extends Error {
 export const CONFIG_ENV = "CHATROULETTE_CONFIG";
 
 export interface ConfigSources {
-  /** Raw strings from the command line, by key (only options the user gave). */
-  readonly flags?: Partial<Record<ConfigKey | "config", string>>;
+  /** Raw strings from the command line, by key (only options the user gave); true for a flag without a value. */
+  readonly flags?: Partial<Record<ConfigKey | "config", string | boolean>>;
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -32,7 +32,7 @@ export interface ConfigSources {
  * @throws ConfigError naming the option, the bad value and what is expected
  */
 export async function loadConfig({ flags = {}, env = {} }: ConfigSources): Promise<Config> {
-  const configPath = flags.config ?? env[CONFIG_ENV];
+  const configPath = typeof flags.config === "string" ? flags.config : env[CONFIG_ENV];
   const source = flags.config !== undefined ? `--config "${flags.config}"` : `${CONFIG_ENV} "${configPath}"`;
   const file = configPath === undefined ? {} : parseConfigFile(await readText(configPath, source), source);
   return resolveConfig({ flags, env, file, fileName: configPath });
@@ -77,7 +77,30 @@ export function resolveConfig(
         'identities the others issue; e.g. CHATROULETTE_SECRET="$(openssl rand -base64 32)"',
     );
   }
+  checkCombinations(config);
   return config;
+}
+
+/** Options that only make sense together: a server that starts is a server configured as meant. */
+function checkCombinations(config: Config): void {
+  const turn = config.turnUrl.length > 0;
+  if (turn && config.turnSecret === "") {
+    throw new ConfigError(
+      "Missing --turn-secret (env CHATROULETTE_TURN_SECRET): --turn-url needs coturn's static-auth-secret to issue credentials",
+    );
+  }
+  if (!turn && config.turnSecret !== "") {
+    throw new ConfigError("Invalid --turn-secret without --turn-url: expected both (a TURN server and its secret) or neither");
+  }
+  if (config.relayOnly && !turn) {
+    throw new ConfigError("Invalid --relay-only without a TURN server: expected --turn-url and --turn-secret as well");
+  }
+  if ((config.tlsCert === "") !== (config.tlsKey === "")) {
+    throw new ConfigError(`Invalid ${config.tlsCert ? "--tls-cert without --tls-key" : "--tls-key without --tls-cert"}: expected both files`);
+  }
+  if (config.metricsPort !== null && config.metricsPort !== 0 && config.metricsPort === config.port) {
+    throw new ConfigError(`Invalid --metrics-port ${config.metricsPort}: the same as --port; expected a port of its own`);
+  }
 }
 
 function parseFrom<K extends ConfigKey>(key: K, raw: unknown, name: string, where = ""): Config[K] {
@@ -85,8 +108,10 @@ function parseFrom<K extends ConfigKey>(key: K, raw: unknown, name: string, wher
     return field(key).parse(raw);
   } catch (error) {
     if (!(error instanceof Expected)) throw error;
-    const shown = field(key).redact?.(raw) ?? show(raw);
-    throw new ConfigError(`Invalid ${name} ${shown}${where}: expected ${error.message}`);
+    // A secret is never echoed, nor a URL's password: error lines end up in logs.
+    const f = field(key);
+    const value = f.secret ? `(${typeof raw === "string" ? raw.length : 0} characters, not shown)` : f.redact?.(raw) ?? show(raw);
+    throw new ConfigError(`Invalid ${name} ${value}${where}: expected ${error.message}`);
   }
 }
 

@@ -7,7 +7,7 @@
 import { isIP } from "node:net";
 import { createClientAddress, type TrustProxy } from "../client-ip.ts";
 import { normalizeCountryCode } from "../geo/countries.ts";
-import type { IceServer } from "../protocol/index.ts";
+import { type IceServer, isIceServer } from "../protocol/index.ts";
 
 /** What a parser expected, in words: "an integer from 0 to 65535". */
 export class Expected extends Error {}
@@ -18,12 +18,6 @@ export function integer(raw: unknown, min: number, max: number): number {
     throw new Expected(`an integer from ${min} to ${max}`);
   }
   return value;
-}
-
-export function boolean(raw: unknown): boolean {
-  if (raw === true || raw === "true") return true;
-  if (raw === false || raw === "false") return false;
-  throw new Expected("true or false");
 }
 
 export function oneOf<const T extends string>(raw: unknown, choices: readonly T[]): T {
@@ -43,7 +37,7 @@ export function path(raw: unknown): string {
   const expected = 'a URL path such as "/signaling" (letters, digits, "-", "_", "/"), not "/" or under /api';
   if (typeof raw !== "string" || !/^(\/[A-Za-z0-9._~-]+)+\/?$/.test(raw)) throw new Expected(expected);
   const trimmed = raw.replace(/\/$/, "");
-  if (/^\/(api|healthz|assets)(\/|$)/.test(trimmed)) throw new Expected(expected);
+  if (/^\/(api|healthz|readyz|assets)(\/|$)/.test(trimmed)) throw new Expected(expected);
   return trimmed;
 }
 
@@ -106,15 +100,7 @@ export function iceServers(raw: unknown): IceServer[] {
       throw new Expected('a JSON array such as [{"urls":"stun:stun.example.org:3478"}]');
     }
   }
-  const isUrl = (u: unknown) => typeof u === "string" && /^(stun|stuns|turn|turns):/.test(u);
-  const isServer = (s: unknown): s is IceServer => {
-    if (typeof s !== "object" || s === null) return false;
-    const { urls, username, credential } = s as Record<string, unknown>;
-    return (isUrl(urls) || (Array.isArray(urls) && urls.length > 0 && urls.every(isUrl))) &&
-      (username === undefined || typeof username === "string") &&
-      (credential === undefined || typeof credential === "string");
-  };
-  if (!Array.isArray(value) || !value.every(isServer)) {
+  if (!Array.isArray(value) || !value.every(isIceServer)) {
     throw new Expected('an array of {"urls": "stun:…"|"turn:…", "username"?, "credential"?}');
   }
   return value;
@@ -157,30 +143,36 @@ export function identitySecret(raw: unknown): string | null {
   return raw;
 }
 
-/** A secret is never printed, not even when it is refused: only its length. */
-export function redactSecret(raw: unknown): string {
-  return typeof raw === "string" ? `(${raw.length} characters, not shown)` : `(a ${typeof raw}, not shown)`;
+/** The host and port part of a STUN or TURN URL (RFC 7064/7065): a name, IPv4, or [IPv6], and a port. */
+const ICE_HOST = String.raw`(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(:\d{1,5})?`;
+const STUN_URL = new RegExp(`^stuns?:${ICE_HOST}$`);
+const TURN_URL = new RegExp(`^turns?:${ICE_HOST}(\\?transport=(udp|tcp))?$`);
+
+/** STUN servers: "none" for none. */
+export function stunUrls(raw: unknown): string[] {
+  if (raw === "none") return [];
+  const expected = 'stun: URLs such as "stun:stun.example.org:3478" (comma-separated), or "none"';
+  const urls = list(raw);
+  for (const url of urls) if (!STUN_URL.test(url)) throw new Expected(`${expected} ("${url}" is not one)`);
+  return urls;
 }
 
-const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/** "90s", "30m", "24h", "7d", or a number of seconds → milliseconds, from `min` to `max` ms. */
-export function duration(raw: unknown, min: number, max: number): number {
-  const expected = `a duration from ${words(min)} to ${words(max)}, such as 90s, 30m, 24h or 7d`;
-  const match = typeof raw === "string" ? /^\s*(\d{1,9})\s*([smhd]?)\s*$/.exec(raw) : null;
-  const ms = match ? Number(match[1]) * UNIT_MS[(match[2] || "s") as keyof typeof UNIT_MS] : typeof raw === "number" ? raw * 1000 : NaN;
-  if (!Number.isInteger(ms) || ms < min || ms > max) throw new Expected(expected);
-  return ms;
+export function turnUrls(raw: unknown): string[] {
+  const urls = list(raw);
+  for (const url of urls) {
+    if (!TURN_URL.test(url)) {
+      throw new Expected(`turn: or turns: URLs such as "turn:turn.example.org:3478?transport=udp" (comma-separated; "${url}" is not one)`);
+    }
+  }
+  return urls;
 }
 
-/** A duration in its largest whole unit: 86400000 → "1d"; 90000 → "90s". */
-export function words(ms: number): string {
-  for (const unit of ["d", "h", "m"] as const) if (ms % UNIT_MS[unit] === 0) return `${ms / UNIT_MS[unit]}${unit}`;
-  return `${Math.round(ms / 1000)}s`;
-}
-
-/** A secret given by the operator: 16 to 256 visible characters; "" leaves the feature off. */
-export function secret(raw: unknown): string {
+/**
+ * A bearer token the operator chose (the moderator API's): 16 to 256 visible
+ * characters; "" leaves the feature off. Shorter than a TURN secret may be:
+ * it can only be guessed online, one logged request at a time.
+ */
+export function token(raw: unknown): string {
   if (raw === "") return "";
   if (typeof raw !== "string" || !/^[\x21-\x7e]{16,256}$/.test(raw)) {
     throw new Expected("at least 16 visible ASCII characters without spaces, e.g. from `openssl rand -hex 24`");
@@ -188,8 +180,50 @@ export function secret(raw: unknown): string {
   return raw;
 }
 
-/** A readable file's path (read when the server starts); "" for none. */
-export function filePath(raw: unknown): string {
-  if (typeof raw !== "string" || raw.includes("\0") || raw.length > 4096) throw new Expected("a file path");
+/** Shortest TURN secret accepted: every visitor sees a username and its HMAC, so a short secret can be guessed offline. */
+export const MIN_SECRET_LENGTH = 32;
+
+/** A shared secret; "" for none. Never echoed back: the caller shows only its length. */
+export function secret(raw: unknown): string {
+  if (raw === "") return "";
+  if (typeof raw !== "string" || raw.length < MIN_SECRET_LENGTH || /[\s\x00-\x1f\x7f]/.test(raw)) {
+    throw new Expected(
+      `at least ${MIN_SECRET_LENGTH} characters without spaces, the same as coturn's static-auth-secret (make one with: openssl rand -hex 32)`,
+    );
+  }
   return raw;
+}
+
+const UNIT_SECONDS: Record<string, number> = { "": 1, s: 1, m: 60, h: 3600, d: 86400 };
+
+/** Seconds, from 3600, "3600", "90m", "1h" or "1d". */
+export function duration(raw: unknown, min: number, max: number): number {
+  const match = typeof raw === "string" ? /^\s*(\d+)\s*([smhd]?)\s*$/.exec(raw) : null;
+  const seconds = match ? Number(match[1]) * UNIT_SECONDS[match[2]] : raw;
+  if (typeof seconds !== "number" || !Number.isInteger(seconds) || seconds < min || seconds > max) {
+    throw new Expected(`a duration from ${min} s to ${max / 3600} h, in seconds or as "90m", "1h", "1d"`);
+  }
+  return seconds;
+}
+
+export function boolean(raw: unknown): boolean {
+  if (raw === true || raw === "true" || raw === "1" || raw === "yes") return true;
+  if (raw === false || raw === "false" || raw === "0" || raw === "no" || raw === "") return false;
+  throw new Expected("true or false");
+}
+
+/** A file path; "" for none. The file is read when the server starts. */
+export function file(raw: unknown): string {
+  if (typeof raw !== "string" || /[\x00-\x1f]/.test(raw)) throw new Expected("a file path");
+  return raw.trim();
+}
+
+/** A port, or null ("off") for a listener that is not started. */
+export function optionalPort(raw: unknown): number | null {
+  if (raw === null || raw === "off" || raw === "") return null;
+  try {
+    return integer(raw, 0, 65535);
+  } catch {
+    throw new Expected('"off", or an integer from 0 to 65535 (0 picks a free port)');
+  }
 }

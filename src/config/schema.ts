@@ -31,7 +31,22 @@ export interface Config {
   /** Visitors may declare their gender and whom they want to meet (a hard filter both ways). */
   readonly preferences: boolean;
   readonly logLevel: LogLevel;
-  /** Handed to the page's RTCPeerConnection; config file or environment only. */
+  /** PEM files: when both are set the server speaks HTTPS and WSS itself ("" for plain HTTP). */
+  readonly tlsCert: string;
+  readonly tlsKey: string;
+  /** STUN servers for the page; empty for none. */
+  readonly stunUrl: readonly string[];
+  /** TURN servers sharing `turnSecret` (coturn's static-auth-secret); empty for none. */
+  readonly turnUrl: readonly string[];
+  readonly turnSecret: string;
+  /** Lifetime of each visitor's TURN credentials, in seconds. */
+  readonly turnTtl: number;
+  /** Media always through TURN: strangers never learn each other's addresses. */
+  readonly relayOnly: boolean;
+  /** Port of the Prometheus listener; null when it is off. */
+  readonly metricsPort: number | null;
+  readonly metricsHost: string;
+  /** More ICE servers for the page, besides stunUrl and turnUrl; config file or environment only. */
   readonly iceServers: readonly IceServer[];
   /** Redis shared by every process of a cluster; null keeps matchmaking in this process's memory. */
   readonly redis: string | null;
@@ -81,7 +96,9 @@ export interface Field<K extends ConfigKey> {
   readonly parse: (raw: unknown) => Config[K];
   /** The flag may be given more than once; the values are joined with commas. */
   readonly repeatable?: boolean;
-  /** How a bad value is shown in an error, when it may hold a password or key. */
+  /** Never shown: an error about it gives its length, not its value. */
+  readonly secret?: boolean;
+  /** How a bad value is shown in an error when it may hold a password (a URL's). */
   readonly redact?: (raw: unknown) => string;
 }
 
@@ -176,10 +193,84 @@ export const FIELDS = {
     defaultValue: "info",
     parse: (raw) => parse.oneOf(raw, LOG_LEVELS),
   },
+  tlsCert: {
+    flag: "--tls-cert <file>",
+    env: "CHATROULETTE_TLS_CERT",
+    description: "serve HTTPS and WSS with this PEM certificate chain (with --tls-key); SIGHUP reloads both",
+    defaultText: "none, plain HTTP",
+    defaultValue: "",
+    parse: parse.file,
+  },
+  tlsKey: {
+    flag: "--tls-key <file>",
+    env: "CHATROULETTE_TLS_KEY",
+    description: "the PEM private key of --tls-cert",
+    defaultText: "none",
+    defaultValue: "",
+    parse: parse.file,
+  },
+  stunUrl: {
+    flag: "--stun-url <urls>",
+    env: "CHATROULETTE_STUN_URL",
+    description: 'STUN servers for the page (stun:host:port, comma-separated), or "none"',
+    defaultValue: ["stun:stun.l.google.com:19302"],
+    parse: parse.stunUrls,
+    repeatable: true,
+  },
+  turnUrl: {
+    flag: "--turn-url <urls>",
+    env: "CHATROULETTE_TURN_URL",
+    description: "TURN servers (turn:host:port?transport=udp, turns:…, comma-separated) that share --turn-secret",
+    defaultText: "none",
+    defaultValue: [],
+    parse: parse.turnUrls,
+    repeatable: true,
+  },
+  turnSecret: {
+    flag: "--turn-secret <secret>",
+    env: "CHATROULETTE_TURN_SECRET",
+    description: "coturn's static-auth-secret (use-auth-secret): each visitor gets short-lived credentials; " +
+      "prefer the environment variable, flags show in ps",
+    defaultText: "none",
+    defaultValue: "",
+    parse: parse.secret,
+    secret: true,
+  },
+  turnTtl: {
+    flag: "--turn-ttl <duration>",
+    env: "CHATROULETTE_TURN_TTL",
+    description: 'how long each visitor\'s TURN credentials last (seconds, or "30m", "1h")',
+    defaultText: "1h",
+    defaultValue: 3600,
+    parse: (raw) => parse.duration(raw, 60, 7 * 86400),
+  },
+  relayOnly: {
+    flag: "--relay-only",
+    env: "CHATROULETTE_RELAY_ONLY",
+    description: "relay all media through TURN, so strangers never learn each other's IP addresses (needs --turn-url)",
+    defaultValue: false,
+    parse: parse.boolean,
+  },
+  metricsPort: {
+    flag: "--metrics-port <number>",
+    env: "CHATROULETTE_METRICS_PORT",
+    description: "serve Prometheus metrics at /metrics on this port (0 picks a free one)",
+    defaultText: "off",
+    defaultValue: null,
+    parse: parse.optionalPort,
+  },
+  metricsHost: {
+    flag: "--metrics-host <address>",
+    env: "CHATROULETTE_METRICS_HOST",
+    description: "address the metrics listener binds; keep it private",
+    defaultValue: "127.0.0.1",
+    parse: parse.host,
+  },
   iceServers: {
     env: "CHATROULETTE_ICE_SERVERS",
-    description: "STUN/TURN servers for the page, as a JSON array of RTCIceServer",
-    defaultValue: [{ urls: "stun:stun.l.google.com:19302" }],
+    description: "more STUN/TURN servers for the page, as a JSON array of RTCIceServer",
+    defaultText: "none",
+    defaultValue: [],
     parse: parse.iceServers,
   },
   redis: {
@@ -198,7 +289,7 @@ export const FIELDS = {
     defaultText: "random per process",
     defaultValue: null,
     parse: parse.identitySecret,
-    redact: parse.redactSecret,
+    secret: true,
   },
   minAge: {
     flag: "--min-age <years>",
@@ -213,7 +304,7 @@ export const FIELDS = {
     description: "rules shown on that screen, a Markdown or text file shown as plain text",
     defaultText: "a short built-in text",
     defaultValue: "",
-    parse: parse.filePath,
+    parse: parse.file,
   },
   banReports: {
     flag: "--ban-reports <n>",
@@ -228,7 +319,7 @@ export const FIELDS = {
     description: "how recent those reports must be (90s, 30m, 24h, 7d)",
     defaultText: "1h",
     defaultValue: 3_600_000,
-    parse: (raw) => parse.duration(raw, 60_000, 30 * 86_400_000),
+    parse: (raw) => parse.duration(raw, 60, 30 * 86_400) * 1000,
   },
   banDuration: {
     flag: "--ban-duration <duration>",
@@ -236,7 +327,7 @@ export const FIELDS = {
     description: "length of a first ban; each further one within 30 days doubles it, up to 30 days",
     defaultText: "24h",
     defaultValue: 86_400_000,
-    parse: (raw) => parse.duration(raw, 60_000, 30 * 86_400_000),
+    parse: (raw) => parse.duration(raw, 60, 30 * 86_400) * 1000,
   },
   maxPerAddress: {
     flag: "--max-per-address <n>",
@@ -286,7 +377,8 @@ export const FIELDS = {
     description: "turns on the moderator API (/api/admin) for this Bearer token; prefer the environment variable",
     defaultText: "off",
     defaultValue: "",
-    parse: parse.secret,
+    parse: parse.token,
+    secret: true,
   },
 } as const satisfies { readonly [K in ConfigKey]: Field<K> };
 

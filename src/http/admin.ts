@@ -88,7 +88,7 @@ function banRequest(
   if ([key, peer, address].filter((v) => v !== undefined).length !== 1) throw bad("Name exactly one of key (an address key), peer (a connected visitor's id) or address (an IP).");
   let durationMs: number;
   try {
-    durationMs = duration(given, 60_000, MAX_BAN_MS.moderator);
+    durationMs = duration(given, 60, MAX_BAN_MS.moderator / 1000) * 1000;
   } catch (error) {
     if (!(error instanceof Expected)) throw error;
     throw bad(`duration: expected ${error.message}.`);

@@ -15,6 +15,7 @@ export const MAX_BODY_BYTES = 4096;
 
 export interface ApiDeps {
   readonly geoGate: GeoGate;
+  /** Issues identities (with this visitor's TURN credentials, when there is TURN) past bans, limits and challenges. */
   readonly admission: Admission;
   readonly clientConfig: ClientConfig;
   readonly stats: () => Promise<MatchStats>;

@@ -5,8 +5,10 @@
 import type { ErrorRequestHandler } from "express";
 import { Refusal } from "../refusal.ts";
 import type { Logger } from "../log.ts";
+import type { RefusalCode } from "../protocol/index.ts";
 
-export function errorHandler(log: Logger): ErrorRequestHandler {
+/** `refused` hears the code of every refusal answered (for the metrics). */
+export function errorHandler(log: Logger, refused: (code: RefusalCode) => void = () => {}): ErrorRequestHandler {
   return (error, req, res, next) => {
     if (res.headersSent) return next(error);
     let refusal: Refusal;
@@ -18,6 +20,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       log.error(`${req.method} ${req.originalUrl} failed: ${error?.stack ?? error}`);
       refusal = new Refusal("internal");
     }
+    refused(refusal.code);
     res.status(refusal.status).set(refusal.headers()).type("application/json").send(refusal.body());
   };
 }

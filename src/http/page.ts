@@ -1,18 +1,16 @@
 /**
  * The visitor's page: the HTML shell with the client config inline, and the
- * Preact island bundled from ui/ with esbuild when the server starts (no
- * build step for the operator), kept in memory with a gzipped copy; beside
- * it, the proof-of-work Web Worker, bundled on its own.
+ * Preact island's assets and its proof-of-work Web Worker (page-bundle.ts:
+ * prebuilt by `npm run build`, or bundled from ui/ when that build is not
+ * current), kept in memory with a gzipped copy.
  */
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import express from "express";
-import type { ClientConfig } from "../protocol/index.ts";
+import { packageRoot } from "../package-root.ts";
+import { type ClientConfig, PAGE_LOCALES } from "../protocol/index.ts";
 import { pageHeaders } from "./headers.ts";
-
-const UI_DIR = fileURLToPath(new URL("../../ui/", import.meta.url));
+import { loadPageFiles } from "./page-bundle.ts";
 
 export interface Asset {
   readonly path: string;
@@ -25,60 +23,45 @@ export interface Asset {
 
 export interface Page {
   readonly router: express.Router;
-  /** Reads and bundles the UI; requests wait for it. Call once, from listen(). */
+  /** Reads (or bundles) the UI; requests wait for it. Call once, from listen(). */
   build(): Promise<void>;
 }
 
 /**
- * Bundles ui/main.tsx (and its CSS) and the worker ui/pow-worker.ts into
- * hashed, minified assets, once per process: the sources do not change while
- * it runs, and esbuild's service is shared by the whole process, so one
- * server's `stop()` would strand another server's build in flight (two
- * servers in one test process hung so).
+ * The shell and the page's assets, loaded once per process: they do not
+ * change while it runs, and esbuild's service, when ui/ has to be bundled, is
+ * shared by the whole process, so one server's `stop()` would strand another
+ * server's build in flight (two servers in one test process hung so).
+ * @example
+ * const { shell, assets } = await pageAssets();
  */
-export function bundleUi(): Promise<Asset[]> {
-  bundled ??= bundle();
-  bundled.catch(() => bundled = undefined);
-  return bundled;
+export function pageAssets(): Promise<{ shell: string; assets: Asset[] }> {
+  loaded ??= loadPageFiles(packageRoot(import.meta.url)).then(({ shell, assets }) => ({
+    shell,
+    assets: assets.map((file) => asset(file.path, contentType(file.path), file.body)),
+  }));
+  loaded.catch(() => loaded = undefined);
+  return loaded;
 }
 
-let bundled: Promise<Asset[]> | undefined;
+let loaded: Promise<{ shell: string; assets: Asset[] }> | undefined;
 
-async function bundle(): Promise<Asset[]> {
-  const { build, stop } = await import("esbuild");
-  const common = { bundle: true, write: false, target: "es2022", minify: true, legalComments: "none", outdir: "/assets", logLevel: "silent" } as const;
-  try {
-    // A classic worker script: module workers are newer than the rest of what the page needs.
-    const worker = await build({ ...common, entryPoints: [`${UI_DIR}pow-worker.ts`], format: "iife", entryNames: "pow-worker-[hash]" });
-    const app = await build({
-      ...common,
-      entryPoints: [`${UI_DIR}main.tsx`],
-      format: "esm",
-      jsx: "automatic",
-      jsxImportSource: "preact",
-      entryNames: "app-[hash]",
-      define: { POW_WORKER_URL: JSON.stringify(worker.outputFiles[0].path) },
-      // peerjs only reads browserDetails from webrtc-adapter; see ui/webrtc-adapter.ts.
-      alias: { "webrtc-adapter": `${UI_DIR}webrtc-adapter.ts` },
-    });
-    return [...app.outputFiles, ...worker.outputFiles].map((file) => {
-      const type = file.path.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
-      return asset(file.path, type, Buffer.from(file.contents));
-    });
-  } finally {
-    await stop(); // esbuild's service process would otherwise idle beside the server (~21 MB RSS)
-  }
+function contentType(path: string): string {
+  return path.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
 }
 
 export function createPage(clientConfig: ClientConfig, allowOrigin: readonly string[] = []): Page {
-  let ready: Promise<{ html: Asset; assets: Map<string, Asset>; headers: Record<string, string> }> | undefined;
+  let ready: Promise<{ html: Map<string, Asset>; assets: Map<string, Asset>; headers: Record<string, string> }> | undefined;
   const router = express.Router();
 
   router.get(["/", "/index.html"], async (req, res, next) => {
     try {
       const { html, headers } = await built();
+      // The shell's <html lang> follows Accept-Language (the page then speaks it; see ui/i18n).
+      const locale = req.acceptsLanguages(...PAGE_LOCALES) || PAGE_LOCALES[0];
       res.set(headers);
-      send(req, res, html, "no-cache");
+      res.vary("Accept-Language");
+      send(req, res, html.get(locale)!, "no-cache");
     } catch (error) {
       next(error);
     }
@@ -107,7 +90,7 @@ export function createPage(clientConfig: ClientConfig, allowOrigin: readonly str
 }
 
 async function load(clientConfig: ClientConfig, allowOrigin: readonly string[]) {
-  const [shell, bundle] = await Promise.all([readFile(`${UI_DIR}index.html`, "utf8"), bundleUi()]);
+  const { shell, assets: bundle } = await pageAssets();
   const assets = new Map(bundle.map((asset) => [asset.path, asset]));
   const script = bundle.find((a) => a.path.startsWith("/assets/app-") && a.path.endsWith(".js"))!.path;
   const style = bundle.find((a) => a.path.endsWith(".css"))?.path;
@@ -119,11 +102,14 @@ async function load(clientConfig: ClientConfig, allowOrigin: readonly string[]) 
       style ? `<link rel="stylesheet" href="${style}">` : "",
       `<script type="module" src="${script}"></script>`,
     ].join(""));
-  const body = Buffer.from(html);
   // The shell's own inline scripts (not the JSON data block) are allowed by hash.
   const inline = [...shell.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
   const headers = pageHeaders(allowOrigin, inline);
-  return { html: asset("/", "text/html; charset=utf-8", body), assets, headers };
+  const pages = new Map(PAGE_LOCALES.map((locale) => [
+    locale as string,
+    asset("/", "text/html; charset=utf-8", Buffer.from(html.replace('<html lang="en">', `<html lang="${locale}">`))),
+  ]));
+  return { html: pages, assets, headers };
 }
 
 function asset(path: string, type: string, body: Buffer): Asset {

@@ -7,10 +7,9 @@
  * that process's sink: the in-memory store at once, the Redis store over its
  * subscription, so each process hears its events in the order they happened.
  */
-import type { Wish } from "../protocol/index.ts";
 import * as core from "./core.ts";
 import type { MatchEvent, MatchOptions } from "./core.ts";
-import type { RelayType } from "../protocol/index.ts";
+import type { RelayType, Wish } from "../protocol/index.ts";
 
 /** What a process gives its store: where its visitors' events go. */
 export interface MatchSink {

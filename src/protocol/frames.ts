@@ -24,14 +24,14 @@ export const FRAME_ERRORS = {
   unknown_type: "a type clients may not send",
   invalid_pool: "a pool name outside 1–64 of A-Z a-z 0-9 - _",
   not_partner: "signaling for, or a report of, someone who is not your partner (or was not in the last minute)",
-  invalid_interests: "more than 5 interests, or one that is empty or over 32 characters",
-  invalid_language: "a language that is not a known primary language code",
-  invalid_preferences: "preferences that are not a known gender and lookingFor",
-  preferences_off: "preferences sent to a server without --preferences: dropped, and the FIND went ahead",
   invalid_reason: `a REPORT whose reason is not one of ${REPORT_REASONS.join(", ")}`,
   already_reported: "you reported this visitor already",
   too_many_reports: "more reports than a few a minute: the pair ended, but this report was not counted",
   rate_limited: "Next pressed faster than allowed: ignored; try again after retryAfter seconds",
+  invalid_interests: "more than 5 interests, or one that is empty or over 32 characters",
+  invalid_language: "a language that is not a known primary language code",
+  invalid_preferences: "preferences that are not a known gender and lookingFor",
+  preferences_off: "preferences sent to a server without --preferences: dropped, and the FIND went ahead",
 } as const;
 export type FrameErrorCode = keyof typeof FRAME_ERRORS;
 
@@ -72,19 +72,19 @@ export type ServerFrame =
   | { readonly type: "ONLINE"; readonly payload: { readonly count: number } }
   | RelayedFrame;
 
+/** Why a frame was refused; `rate_limited` also says after how many seconds to try again. */
+export interface Rejection {
+  readonly code: FrameErrorCode;
+  readonly msg: string;
+  readonly retryAfter?: number;
+}
+
 export interface MatchPayload {
   readonly peer: string;
   readonly role: Role;
   readonly pool: string;
   /** The interests both share, when there are any: the only ones either is shown. */
   readonly interests?: readonly string[];
-}
-
-/** Why a frame was refused; `rate_limited` also says after how many seconds to try again. */
-export interface Rejection {
-  readonly code: FrameErrorCode;
-  readonly msg: string;
-  readonly retryAfter?: number;
 }
 
 /** A relay frame as the partner receives it: `src` is set by the server. */

@@ -7,6 +7,6 @@ export * from "./client-config.ts";
 export * from "./frames.ts";
 export * from "./refusals.ts";
 export * from "./relay-payload.ts";
+export * from "./safety.ts";
 export * from "./languages.ts";
 export * from "./wish.ts";
-export * from "./safety.ts";

@@ -29,3 +29,10 @@ export function primaryLanguage(tag: string): string | null {
   const primary = tag.split(/[-_]/)[0].toLowerCase();
   return KNOWN.has(primary) ? primary : null;
 }
+
+/**
+ * The languages the page is written in (ui/i18n has a catalog for each), the
+ * first the default. The server picks one from Accept-Language for the
+ * page's `<html lang>`; the page follows it unless the visitor chose another.
+ */
+export const PAGE_LOCALES = ["en", "zh"] as const;

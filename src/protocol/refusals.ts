@@ -16,6 +16,7 @@ export const REFUSALS = {
   challenge_used: { status: 403, message: "That challenge was solved and used already; ask for a new one." },
   origin_not_allowed: { status: 403, message: "Pages of this origin may not open signaling sockets here." },
   not_found: { status: 404, message: "No such endpoint." },
+  id_taken: { status: 409, message: "This id is already connecting; wait for that socket to open." },
   payload_too_large: { status: 413, message: "The request body is too large." },
   challenge_required: { status: 428, message: "Solve the challenge (proof of work) and send it back with the request." },
   too_many_connections: { status: 429, message: "Too many connections from your address at once; close some and try again." },
@@ -24,6 +25,7 @@ export const REFUSALS = {
   server_full: { status: 503, message: "The server is full; try again in a minute." },
   not_ready: { status: 503, message: "The server is starting; try again in a moment." },
   unavailable: { status: 503, message: "Matchmaking is unavailable for a moment; try again shortly." },
+  shutting_down: { status: 503, message: "The server is shutting down; try again in a moment." },
 } as const;
 
 export type RefusalCode = keyof typeof REFUSALS;

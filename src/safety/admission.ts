@@ -7,7 +7,6 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { Config } from "../config/schema.ts";
-import type { Identities } from "../identity.ts";
 import { type ChallengeAnswer, decodeChallengeAnswer, type Identity } from "../protocol/index.ts";
 import { bannedRefusal, Refusal } from "../refusal.ts";
 import type { Challenges } from "./challenge.ts";
@@ -20,12 +19,13 @@ export interface Admission {
 
 /**
  * @example
- * const admission = createAdmission({ identities, store, challenges, keyOf, config, now: Date.now });
+ * const admission = createAdmission({ issueIdentity: identities.issue, store, challenges, keyOf, config, now: Date.now });
  * const identity = await admission.identity(req, body); // or throws Refusal("challenge_required", { challenge })
  */
 export function createAdmission(
-  { identities, store, challenges, keyOf, config, now }: {
-    identities: Identities;
+  { issueIdentity, store, challenges, keyOf, config, now }: {
+    /** A new identity (with TURN credentials, when there is TURN). */
+    issueIdentity: () => Identity;
     store: SafetyStore;
     challenges: Challenges;
     keyOf: (req: IncomingMessage) => string;
@@ -37,18 +37,18 @@ export function createAdmission(
     async identity(req, body) {
       const answer = readAnswer(body);
       const at = now();
+      // Bans and the address's rate first: a flood of forged answers uses up its budget like any request.
+      const verdict = await store.admitIdentity(keyOf(req), at);
+      if (verdict.kind === "banned") throw bannedRefusal(verdict.ban.until);
+      if (verdict.kind === "limited") throw new Refusal("rate_limited", { retryAfter: Math.ceil(verdict.retryAfterMs / 1000) });
       if (answer) {
         const checked = await challenges.check(answer, at);
         if (checked !== "ok") throw new Refusal(`challenge_${checked}`);
       }
-      const key = keyOf(req);
-      const verdict = await store.admitIdentity(key, at);
-      if (verdict.kind === "banned") throw bannedRefusal(verdict.ban.until);
-      if (verdict.kind === "limited") throw new Refusal("rate_limited", { retryAfter: Math.ceil(verdict.retryAfterMs / 1000) });
       const challenged = config.challenge === "always" ||
         (config.challenge === "auto" && (verdict.suspect || verdict.perMinute > config.challengeAbove));
       if (challenged && !answer) throw new Refusal("challenge_required", { challenge: await challenges.create(at) });
-      return identities.issue();
+      return issueIdentity();
     },
   };
 }

@@ -6,7 +6,7 @@ import { createHmac } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { ClientAddress } from "../client-ip.ts";
 import type { Config } from "../config/schema.ts";
-import type { Identities } from "../identity.ts";
+import type { Identity } from "../protocol/index.ts";
 import { type Admission, createAdmission } from "./admission.ts";
 import { type AddressKeyOf, createAddressKeys } from "./address-key.ts";
 import { type Challenges, createChallenges } from "./challenge.ts";
@@ -37,14 +37,15 @@ export function safetyPolicy(config: SafetyConfig): SafetyPolicy {
 
 /**
  * @example
- * const safety = createSafety({ config, clientAddress, identities, now: Date.now });
+ * const safety = createSafety({ config, clientAddress, issueIdentity: identities.issue, now: Date.now });
  * app.post("/api/identity", async (req, res) => res.json(await safety.admission.identity(req, null)));
  */
 export function createSafety(
-  { config, clientAddress, identities, store, secret, now }: {
+  { config, clientAddress, issueIdentity, store, secret, now }: {
     config: SafetyConfig;
     clientAddress: ClientAddress;
-    identities: Identities;
+    /** A new identity, once admitted. */
+    issueIdentity: () => Identity;
     /** Defaults to the in-memory store. */
     store?: SafetyStore;
     /**
@@ -61,6 +62,6 @@ export function createSafety(
   const addressKey = createAddressKeys(derive("address keys"));
   const keyOf = (req: IncomingMessage) => addressKey(clientAddress(req));
   const challenges = createChallenges({ store: safetyStore, secret: derive("challenges") });
-  const admission = createAdmission({ identities, store: safetyStore, challenges, keyOf, config, now });
+  const admission = createAdmission({ issueIdentity, store: safetyStore, challenges, keyOf, config, now });
   return { store: safetyStore, addressKey, keyOf, challenges, admission };
 }

@@ -83,7 +83,7 @@ export class Conduct {
 export interface Reporter {
   readonly id: string;
   readonly address: string;
-  /** What the current pair was found with, with which a report of the partner looks for the next one. */
+  /** What it asked for with FIND: where a report of the partner looks for the next one. */
   readonly wish: Wish | null;
   /** Sends the reporter a frame (already encoded). */
   push(text: string): void;

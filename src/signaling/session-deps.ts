@@ -1,6 +1,7 @@
 /** What a Session (session.ts) is given: its socket, as ws's WebSocket offers it, and the server's parts. */
 import type { Logger } from "../log.ts";
 import type { MatchStore } from "../matchmaker/store.ts";
+import type { Metrics } from "../metrics/metrics.ts";
 import type { RelayType } from "../protocol/index.ts";
 import type { Serial } from "./serial.ts";
 import type { Session } from "./session.ts";
@@ -28,7 +29,8 @@ export interface SessionDeps {
   readonly log: Logger;
   /** --preferences: without it, FIND's preferences are dropped (and the client told). */
   readonly preferences: boolean;
-  /** Next's budget and reports (conduct.ts). */
+  readonly metrics: Pick<Metrics, "rejectedFrame" | "waited">;
+  /** Reports, bans and the Next limit (conduct.ts). */
   readonly safety: SessionSafety;
 }
 

@@ -14,8 +14,8 @@ import { Budget, byteLength } from "./budget.ts";
 import { CLOSE, LIMITS } from "./limits.ts";
 import { Liveness } from "./liveness.ts";
 import type { SocketOwner } from "./peer-server.ts";
-import { Conduct, fileReport } from "./conduct.ts";
 import type { FrameSocket, SessionDeps } from "./session-deps.ts";
+import { Conduct, fileReport } from "./conduct.ts";
 import {
   decodeClientFrame,
   encodeFrame,
@@ -37,19 +37,22 @@ export class Session implements SocketOwner {
   previous: string | null = null;
   /** What it asked for and is not paired by yet; null when idle or paired (resync() asks again). */
   seeking: Wish | null = null;
-  /** What it last asked for, kept while paired: a report of the partner looks for the next one with it. */
+  /** What it last asked for with FIND: where a report of the partner looks for the next one. */
   wish: Wish | null = null;
   #budget: Budget;
   #strikes = 0;
   /** Set the moment the server is done with this socket, before it has closed. */
   #done = false;
   #live: Liveness;
+  /** Whom it met lately and how often it pressed Next: what reports and the Next limit go by. */
+  #conduct: Conduct;
   /** The last MATCH while paired, or PARTNER-LEFT since: what a socket that takes over may have missed. */
   #news: ServerFrame | null = null;
   /** The online count last told, and when. */
   #toldOnline = -1;
   #toldOnlineAt = -Infinity;
-  #conduct: Conduct;
+  /** When this visitor asked for a partner and has not had one since; null when it is not looking. */
+  #findAt: number | null = null;
 
   readonly id: string;
   readonly socket: FrameSocket;
@@ -68,10 +71,10 @@ export class Session implements SocketOwner {
     this.socket = socket;
     this.deps = deps;
     this.address = address;
-    this.#conduct = new Conduct(deps.safety, address);
     const now = deps.now();
     this.#live = new Liveness(now);
     this.#budget = new Budget(now);
+    this.#conduct = new Conduct(deps.safety, address);
     if (replaces && !replaces.#done) {
       replaces.#done = true; // its socket's close must not take the visitor out of matchmaking
       deps.log.info(`${id} reconnected: its new socket takes over`);
@@ -80,8 +83,10 @@ export class Session implements SocketOwner {
       this.previous = replaces.previous;
       this.seeking = replaces.seeking;
       this.wish = replaces.wish;
-      this.#conduct = replaces.#conduct;
+      // Who it met and its Next budget go with the visitor, not the socket (a reconnect must not reset them).
+      if (replaces.address === address) this.#conduct = replaces.#conduct;
       this.#news = replaces.#news;
+      this.#findAt = replaces.#findAt;
     }
   }
 
@@ -123,12 +128,14 @@ export class Session implements SocketOwner {
         this.#live.heartbeat(now);
         return;
       case "FIND": {
+        if (this.partner !== null && this.#refused(this.#conduct.next(now))) return;
         let wish = frame.payload;
         if (wish.preferences !== null && !this.deps.preferences) {
           wish = { ...wish, preferences: null };
           this.#reject("preferences_off", "This server does not filter by gender (it runs without --preferences): preferences ignored.");
         }
-        if (this.partner !== null && this.#refused(this.#conduct.next(now))) return;
+        // Asking again while waiting keeps one's place, and so one's wait.
+        if (this.partner !== null || this.#findAt === null) this.#findAt = now;
         this.#leavePartner();
         this.seeking = this.wish = wish;
         this.#run(() => this.deps.store.find(this.id, wish, this.deps.now(), this.address));
@@ -136,6 +143,7 @@ export class Session implements SocketOwner {
       }
       case "STOP":
         if (this.partner !== null && this.#refused(this.#conduct.next(now))) return;
+        this.#findAt = null;
         this.#leavePartner();
         this.seeking = null;
         this.#run(() => this.deps.store.stop(this.id, this.deps.now()));
@@ -145,7 +153,11 @@ export class Session implements SocketOwner {
         const target = this.#conduct.report(frame.payload.peer, now);
         if (this.#refused(target)) return;
         const current = target.peer === this.partner;
-        if (current) this.#leavePartner();
+        if (current) {
+          this.#findAt = now; // the server looks for the next stranger, as for Next
+          this.#leavePartner();
+          this.seeking = this.wish;
+        }
         this.#run(() => fileReport(this.deps, this, { ...target, current }, frame.payload.reason));
         return;
       }
@@ -165,6 +177,8 @@ export class Session implements SocketOwner {
       case "waiting":
         return this.#send({ type: "WAITING", payload: { pool: event.pool } });
       case "matched":
+        if (this.#findAt !== null) this.deps.metrics.waited(event.pool, this.deps.now() - this.#findAt);
+        this.#findAt = null;
         this.#leavePartner();
         this.partner = event.partner;
         this.seeking = null;
@@ -197,7 +211,7 @@ export class Session implements SocketOwner {
       this.#run(() => this.deps.store.stop(this.id, this.deps.now()));
     } else if (this.seeking !== null) {
       const wish = this.seeking;
-      this.#run(() => this.deps.store.find(this.id, wish, this.deps.now()));
+      this.#run(() => this.deps.store.find(this.id, wish, this.deps.now(), this.address));
     }
   }
 
@@ -286,6 +300,7 @@ export class Session implements SocketOwner {
   /** Sends the refusal, if there is one. */
   #refused<T extends object>(outcome: T | Rejection | null): outcome is Rejection {
     if (outcome === null || !("code" in outcome)) return false;
+    this.deps.metrics.rejectedFrame(outcome.code);
     this.#send({ type: "REJECTED", payload: outcome });
     return true;
   }
@@ -309,6 +324,7 @@ export class Session implements SocketOwner {
   }
 
   #reject(code: FrameErrorCode, msg: string): void {
+    this.deps.metrics.rejectedFrame(code);
     this.#send({ type: "REJECTED", payload: { code, msg } });
   }
 

@@ -15,6 +15,7 @@ import type { GeoGate } from "../geo/gate.ts";
 import type { Identities } from "../identity.ts";
 import type { Logger } from "../log.ts";
 import type { MatchSink, MatchStore } from "../matchmaker/store.ts";
+import type { Metrics } from "../metrics/metrics.ts";
 import { PEER_KEY, type Rate, type RelayType } from "../protocol/index.ts";
 import type { Ban, SafetyStore } from "../safety/store.ts";
 import { createPeerServer, type GatedSocket } from "./peer-server.ts";
@@ -46,9 +47,12 @@ export interface Signaling {
   addressOf(id: string): string | undefined;
   /** `ban.key` was banned: close its sockets (their partners are told). */
   banned(ban: Ban): void;
-  /** Close every socket (1001) and wait until they are gone and have left matchmaking. */
+  /** Refuse new sockets (503 shutting_down), close every socket (1001), wait until they are gone and have left matchmaking. */
   close(): Promise<void>;
 }
+
+/** What signaling counts: matchmaking events, refused upgrades, rejected frames, waits. */
+export type SignalingMetrics = Pick<Metrics, "matched" | "partnerLeft" | "refused" | "rejectedFrame" | "waited">;
 
 /**
  * @example
@@ -56,7 +60,7 @@ export interface Signaling {
  * app.use("/signaling", signaling.app);
  */
 export function createSignaling(
-  { httpServer, path, maxClients, allowOrigin, geoGate, identities, store, safety, preferences = false, now = Date.now, log }: {
+  { httpServer, path, maxClients, allowOrigin, geoGate, identities, store, safety, metrics, preferences = false, now = Date.now, log }: {
     httpServer: Server;
     path: string;
     maxClients: number;
@@ -68,6 +72,7 @@ export function createSignaling(
     identities: Identities;
     store: MatchStore;
     safety: SignalingSafety;
+    metrics: SignalingMetrics;
     now?: () => number;
     log: Logger;
   },
@@ -81,7 +86,12 @@ export function createSignaling(
   const serial = createSerial();
   const sink: MatchSink = {
     deliver(events) {
-      for (const event of events) sessions.get(event.to)?.receive(event);
+      for (const event of events) {
+        // Each pair is told twice (once per side, on the process holding it): counted once.
+        if (event.type === "matched" && event.role === "caller") metrics.matched(event.pool);
+        else if (event.type === "partner-left") metrics.partnerLeft(event.reason);
+        sessions.get(event.to)?.receive(event);
+      }
     },
     relayed: (from, to, type, text) => sessions.get(to)?.relayed(from, type, text),
     resync() {
@@ -96,10 +106,10 @@ export function createSignaling(
     if (n > 0) perAddress.set(address, n);
     else perAddress.delete(address);
   };
-  // Every session is forgotten once (its socket closed), a replaced one too: its address's place goes with it.
   const forget = (session: Session) => {
-    if (sessions.get(session.id) === session) sessions.delete(session.id);
+    // Every socket held one of its address's places, a replaced one too.
     release(session.address);
+    if (sessions.get(session.id) === session) sessions.delete(session.id);
   };
   const banned = (ban: Ban) => {
     for (const session of sessions.values()) {
@@ -115,10 +125,11 @@ export function createSignaling(
     if (local) local.relayed(from, type, text);
     else store.relay(from, to, type, text);
   };
-  const deps = { store, serial, forget, relay, now, log, preferences, safety: sessionSafety };
+  const deps = { store, serial, forget, relay, now, log, metrics, preferences, safety: sessionSafety };
   const originAllowed = createOriginCheck(allowOrigin);
   let ticking: ReturnType<typeof setInterval> | undefined;
   let matching = false;
+  let closing = false;
   // Visitors are told the whole pool's count: with --redis, every process's (as of the last beat).
   let online = 0;
   const count = () => Math.max(online, sessions.size);
@@ -147,17 +158,19 @@ export function createSignaling(
     if (url.pathname !== socketPath) throw new Refusal("not_found");
     const query = singleValues(url.searchParams);
     if (!originAllowed(req)) throw new Refusal("origin_not_allowed");
+    if (closing) throw new Refusal("shutting_down");
     const { id = "", token = "", key } = query;
     // A visitor coming back (same id) replaces its own socket: no new place is taken.
     if (sessions.size + pending.size >= maxClients && !sessions.has(id)) throw new Refusal("server_full");
     if (!store.ready()) throw new Refusal("unavailable");
     geoGate(req);
     if (key !== PEER_KEY || !identities.verify(id, token)) throw new Refusal("invalid_identity");
-    // A second upgrade of one id while the first waits for its ban check: one at a time.
-    if (pending.has(id)) throw new Refusal("bad_request", {}, "This id is already connecting: wait for that socket.");
+    // Two upgrades of one id at once: the second is refused (a socket already open is taken over below).
+    if (pending.has(id)) throw new Refusal("id_taken");
     const address = safety.keyOf(req);
     const held = perAddress.get(address) ?? 0;
-    if (safety.maxPerAddress > 0 && held >= safety.maxPerAddress) {
+    const returning = sessions.get(id)?.address === address;
+    if (safety.maxPerAddress > 0 && held >= safety.maxPerAddress && !returning) {
       safety.store.flag(address, now()).catch(() => {}); // a hint for --challenge auto; losing it is harmless
       throw new Refusal("too_many_connections");
     }
@@ -187,6 +200,7 @@ export function createSignaling(
       const refusal = error instanceof Refusal ? error : new Refusal(isUnavailable(error) ? "unavailable" : "internal");
       if (refusal.code === "internal") log.error(`upgrade failed: ${(error as Error).stack ?? error}`);
       else log.debug(`refused upgrade: ${refusal.code}`);
+      metrics.refused(refusal.code);
       return refuse(socket, refusal);
     }
     const { id, address } = admitted;
@@ -224,6 +238,7 @@ export function createSignaling(
     addressOf,
     banned,
     async close() {
+      closing = true;
       clearInterval(ticking);
       const closed = [...sessions.values()].map((session) => {
         const ws = session.socket as GatedSocket;

@@ -8,6 +8,8 @@ import type { Peer } from "peerjs";
 import type { ClientConfig } from "../protocol/index.ts";
 import { identityRequester, peerSignaling } from "../../ui/peer-client.ts";
 import { solveHere } from "../../ui/pow.ts";
+import { CATALOGS } from "../../ui/i18n/index.ts";
+import { refusalWords } from "../../ui/model/text.ts";
 import { createPageModel, type PageModel } from "../../ui/state.ts";
 import { type BotMedia, botMedia, countFrames, type Wrtc } from "./webrtc.ts";
 
@@ -85,7 +87,8 @@ export class Bot {
         if (chat.serverState.value === "blocked") {
           clearTimeout(timer);
           queueMicrotask(() => dispose());
-          reject(new StepFailed(`${this.name}: refused by the server: ${chat.blockedMessage.value}`));
+          const why = chat.refused.value ? refusalWords(CATALOGS.en, chat.refused.value) : "refused";
+          reject(new StepFailed(`${this.name}: refused by the server: ${why}`));
         } else if (check()) {
           clearTimeout(timer);
           queueMicrotask(() => dispose());
@@ -120,6 +123,14 @@ export class Bot {
       });
     } finally {
       counter.stop();
+    }
+  }
+
+  /** Resolves once the call's selected candidate pair is known to go through a TURN relay. */
+  async relayed(): Promise<void> {
+    await this.until(() => this.chat.route.value !== null, "the call's route never became known");
+    if (this.chat.route.value !== "relay") {
+      throw new StepFailed(`${this.name}: media goes ${this.chat.route.value}, not through the relay the server requires`);
     }
   }
 

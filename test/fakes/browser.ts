@@ -3,12 +3,16 @@
  * peerjs client and its links, timers and the clock. Each records what the
  * model did to it, and lets a test play the browser's and the server's part.
  */
+import type { SessionDescription } from "../../src/protocol/index.ts";
 import type { Device, Kind, MediaAdapter } from "../../ui/media.ts";
-import type { CallLink, DataLink, Identity, SignalingEvents } from "../../ui/peer-client.ts";
+import type { StatsSample } from "../../ui/model/quality.ts";
+import type { Identity, Restart, SignalingEvents } from "../../ui/peer-client.ts";
+import type { CallLink, DataLink, IceLink } from "../../ui/peer-links.ts";
 
 export class FakeTrack {
   enabled = true;
   stopped = false;
+  #listeners: Array<() => void> = [];
   readonly kind: Kind;
   readonly deviceId: string;
   readonly placeholder: boolean;
@@ -22,6 +26,14 @@ export class FakeTrack {
   }
   getSettings() {
     return { deviceId: this.deviceId };
+  }
+  addEventListener(_type: "ended", listener: () => void) {
+    this.#listeners.push(listener);
+  }
+  /** What the browser does when the source ends (its own "Stop sharing" button). */
+  end() {
+    this.stopped = true;
+    for (const listener of this.#listeners) listener();
   }
 }
 
@@ -52,6 +64,9 @@ export class FakeMedia implements MediaAdapter {
   ];
   captured: Array<Partial<Record<Kind, true | string>>> = [];
   onChange?: () => void;
+  /** What getDisplayMedia does next: a track, or a DOMException name. */
+  screenResult: FakeTrack | string = new FakeTrack("video", "screen-1");
+  screens = 0;
 
   async capture(wanted: Partial<Record<Kind, true | string>>) {
     this.captured.push(wanted);
@@ -77,15 +92,52 @@ export class FakeMedia implements MediaAdapter {
   stream(tracks: MediaStreamTrack[]) {
     return new FakeStream(tracks as unknown as FakeTrack[]) as unknown as MediaStream;
   }
+  /** getDisplayMedia; a test of a phone sets it undefined. */
+  screen?: () => Promise<MediaStreamTrack> = async () => {
+    this.screens++;
+    const result = this.screenResult;
+    if (typeof result === "string") throw Object.assign(new Error(result), { name: result });
+    return result as unknown as MediaStreamTrack;
+  };
 }
 
-export class FakeData implements DataLink {
+let connections = 0;
+
+/** The ICE side of a fake link: what the model asked of it, and answers a test can set. */
+class FakeIce implements IceLink {
+  readonly peer: string;
+  readonly kind: "data" | "media";
+  readonly connectionId: string;
+  offers = 0;
+  answered: SessionDescription[] = [];
+  accepted: SessionDescription[] = [];
+  sample: StatsSample | null = { rttMs: 40, packetsReceived: 0, packetsLost: 0, fps: 30 };
+  constructor(peer: string, kind: "data" | "media") {
+    this.peer = peer;
+    this.kind = kind;
+    this.connectionId = `${kind === "data" ? "dc" : "mc"}_${++connections}`;
+  }
+  async restartOffer(): Promise<SessionDescription> {
+    return { type: "offer", sdp: `restart ${++this.offers} of ${this.connectionId}` };
+  }
+  async answerRestart(offer: SessionDescription): Promise<SessionDescription> {
+    this.answered.push(offer);
+    return { type: "answer", sdp: `answer to ${offer.sdp}` };
+  }
+  acceptAnswer(answer: SessionDescription) {
+    this.accepted.push(answer);
+  }
+  async stats() {
+    return this.sample;
+  }
+}
+
+export class FakeData extends FakeIce implements DataLink {
   sent: unknown[] = [];
   closed = false;
   h: Parameters<DataLink["handle"]>[0] = {};
-  readonly peer: string;
   constructor(peer: string) {
-    this.peer = peer;
+    super(peer, "data");
   }
   handle(h: Parameters<DataLink["handle"]>[0]) {
     this.h = { ...this.h, ...h };
@@ -98,25 +150,30 @@ export class FakeData implements DataLink {
   }
 }
 
-export class FakeCall implements CallLink {
-  answered: MediaStream | null = null;
+export class FakeCall extends FakeIce implements CallLink {
+  answeredWith: MediaStream | null = null;
   replaced: FakeTrack[] = [];
   closed = false;
   h: Parameters<CallLink["handle"]>[0] = {};
-  readonly peer: string;
   readonly stream: MediaStream | null;
   constructor(peer: string, stream: MediaStream | null = null) {
-    this.peer = peer;
+    super(peer, "media");
     this.stream = stream;
   }
   handle(h: Parameters<CallLink["handle"]>[0]) {
     this.h = { ...this.h, ...h };
   }
   answer(stream: MediaStream) {
-    this.answered = stream;
+    this.answeredWith = stream;
   }
   replaceTrack(track: MediaStreamTrack) {
     this.replaced.push(track as unknown as FakeTrack);
+  }
+  /** What getStats answers: stats objects, each with its id and type. */
+  report: Array<{ readonly id: string; readonly type: string; readonly [key: string]: unknown }> = [];
+  async rtcStats() {
+    // RTCStatsReport is a read-only Map of those, by id.
+    return this.closed ? null : new Map(this.report.map((s) => [s.id, s])) as unknown as RTCStatsReport;
   }
   close() {
     this.closed = true;
@@ -127,6 +184,9 @@ export class FakeCall implements CallLink {
 export class FakeClient {
   finds = 0;
   reports: Array<[string, string]> = [];
+  wishes: unknown[] = [];
+  restarts: Restart[] = [];
+  reconnects = 0;
   destroyed = false;
   data: FakeData[] = [];
   calls: FakeCall[] = [];
@@ -136,8 +196,15 @@ export class FakeClient {
     this.identity = identity;
     this.on = on;
   }
-  find() {
+  find(wish?: unknown) {
     this.finds++;
+    this.wishes.push(wish);
+  }
+  restart(restart: Restart) {
+    this.restarts.push(restart);
+  }
+  reconnect() {
+    this.reconnects++;
   }
   report(peer: string, reason: string) {
     this.reports.push([peer, reason]);

@@ -2,6 +2,7 @@
  * The page model (ui/state.ts) wired to the fakes of the browser, and the
  * states most tests start from: started, online, paired with a stranger.
  */
+import type { SettingsStore } from "../../ui/model/settings.ts";
 import type { Identity } from "../../ui/peer-client.ts";
 import { createPageModel, type PageModel } from "../../ui/state.ts";
 import { FakeCall, FakeClient, FakeData, FakeMedia, FakeTimers, settle } from "./browser.ts";
@@ -12,8 +13,14 @@ export const MAX_MESSAGE_LENGTH = 40;
 /** Next in tests: three at once, then one every 2 s. */
 export const NEXT_LIMIT = { burst: 3, perMinute: 30 };
 
-export function setup({ identity = async (): Promise<Identity> => ({ id: "me", token: "t" }) } = {}) {
+export function setup({
+  identity = async (): Promise<Identity> => ({ id: "me", token: "t" }),
+  store = null as SettingsStore | null,
+  noScreen = false,
+  preferences = false,
+} = {}) {
   const media = new FakeMedia();
+  if (noScreen) media.screen = undefined;
   const timers = new FakeTimers();
   const clients: FakeClient[] = [];
   const page = createPageModel({
@@ -26,6 +33,8 @@ export function setup({ identity = async (): Promise<Identity> => ({ id: "me", t
     media,
     maxMessageLength: MAX_MESSAGE_LENGTH,
     nextLimit: NEXT_LIMIT,
+    store,
+    preferences,
     timers,
     now: () => timers.now,
     random: () => 0.5,

@@ -14,12 +14,33 @@ export async function visitor(
   t: TestContext,
   browser: Browser,
   url: string,
-  options: { viewport?: { width: number; height: number }; deny?: boolean } = {},
+  options: {
+    viewport?: { width: number; height: number };
+    deny?: boolean;
+    /** The browser's language (Accept-Language and navigator.languages), e.g. "zh-CN". */
+    locale?: string;
+    /** What the visitor chose on an earlier visit (the page's remembered settings). */
+    settings?: Record<string, unknown>;
+    /** A phone: touch events, and a mobile viewport. */
+    phone?: boolean;
+    /** For scripts the test injects (axe-core): the page's own policy would refuse them. */
+    bypassCSP?: boolean;
+    /** Runs in the page before its own scripts (to fake or watch what the browser provides). */
+    init?: () => void;
+  } = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({
     viewport: options.viewport ?? { width: 1280, height: 800 },
     permissions: options.deny ? [] : ["camera", "microphone"],
+    locale: options.locale,
+    hasTouch: options.phone,
+    isMobile: options.phone,
+    bypassCSP: options.bypassCSP,
   });
+  if (options.settings) {
+    await context.addInitScript((saved) => localStorage.setItem("chatroulette.settings", saved), JSON.stringify(options.settings));
+  }
+  if (options.init) await context.addInitScript(options.init);
   // Closed with the test: a page left open would go on reconnecting (and loading the machine) for the rest of the run.
   t.after(() => context.close().catch(() => {}));
   const page = await context.newPage();

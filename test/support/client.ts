@@ -6,7 +6,7 @@
  */
 import type { Socket } from "node:net";
 import type { TestContext } from "node:test";
-import { WebSocket } from "ws";
+import { type ClientOptions, WebSocket } from "ws";
 import {
   type ClientFrame,
   decodeServerFrame,
@@ -144,7 +144,12 @@ export async function connect(
   headers: Record<string, string> = {},
 ): Promise<Client> {
   const { id, token } = await identity(server, headers);
-  const ws = new WebSocket(socketUrl(server, id, token), { headers });
+  return await open(t, socketUrl(server, id, token), id, { headers }, token);
+}
+
+/** Opens the socket of identity `id` at `url` (ws options: headers, localAddress) and waits for OPEN. */
+export async function open(t: TestContext, url: string, id: string, options: ClientOptions, token = ""): Promise<Client> {
+  const ws = new WebSocket(url, options);
   const client = new Client(ws, id, token);
   t.after(() => ws.terminate());
   await new Promise<void>((resolve, reject) => {

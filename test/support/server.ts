@@ -21,7 +21,7 @@ export async function withServer(
   deps: ServerDeps = {},
 ): Promise<RunningServer> {
   const config = resolveConfig({
-    file: { host: "127.0.0.1", port: 0, logLevel: "silent", iceServers: [], ...options },
+    file: { host: "127.0.0.1", port: 0, logLevel: "silent", stunUrl: "none", ...options },
   });
   const server = createServer(config, deps);
   t.after(() => server.close());

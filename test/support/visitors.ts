@@ -7,11 +7,10 @@
  */
 import { request } from "node:http";
 import type { TestContext } from "node:test";
-import { WebSocket } from "ws";
 import { solveHere } from "../../ui/pow.ts";
 import { type Challenge, decodeChallenge } from "../../src/protocol/index.ts";
 import { createLogger } from "../../src/log.ts";
-import { Client, refusedUpgrade, socketUrl } from "./client.ts";
+import { type Client, open, refusedUpgrade, socketUrl } from "./client.ts";
 import { type RunningServer, withServer } from "./server.ts";
 
 export interface Answer {
@@ -59,16 +58,7 @@ export async function visit(t: TestContext, server: RunningServer, from: From): 
   const got = await askIdentity(server, from);
   if (got.status !== 201) throw new Error(`identity: ${got.status} ${JSON.stringify(got.body)}`);
   const { id, token } = got.body;
-  const ws = new WebSocket(socketUrl(server, id, token), options(from));
-  const client = new Client(ws, id);
-  t.after(() => ws.terminate());
-  await new Promise<void>((resolve, reject) => {
-    ws.once("open", resolve);
-    ws.once("error", reject);
-    ws.once("unexpected-response", (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
-  });
-  await client.next("OPEN");
-  return client;
+  return await open(t, socketUrl(server, id, token), id, options(from));
 }
 
 /** Pairs `a` (waiting) with `b`, in `pool`. */

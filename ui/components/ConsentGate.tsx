@@ -3,17 +3,17 @@
  * (a text node, never HTML, so Markdown shows as written), and the age and
  * rules to accept.
  */
+import type { Catalog } from "../i18n/index.ts";
 import type { ConsentModel } from "../model/consent.ts";
-import { SAFETY_TEXT } from "../model/safety-text.ts";
 
-export function ConsentGate({ consent }: { consent: ConsentModel }) {
+export function ConsentGate({ t, consent }: { t: Catalog; consent: ConsentModel }) {
   return (
     <section id="consent" class="notice consent" role="dialog" aria-modal="true" aria-labelledby="consentTitle">
-      <h2 id="consentTitle">{SAFETY_TEXT.consentTitle}</h2>
-      <p>{SAFETY_TEXT.consentIntro}</p>
+      <h2 id="consentTitle">{t.consentTitle}</h2>
+      <p>{t.consentIntro}</p>
       <div id="consentRules" class="rules" tabIndex={0}>{consent.rules}</div>
       <button id="consentAccept" type="button" class="accept" onClick={consent.accept} autoFocus>
-        {SAFETY_TEXT.consentAccept(consent.minAge)}
+        {t.consentAccept(String(consent.minAge))}
       </button>
     </section>
   );

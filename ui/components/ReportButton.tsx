@@ -6,9 +6,11 @@
 import type { ReadonlySignal } from "@preact/signals";
 import { useState } from "preact/hooks";
 import { REPORT_REASONS, type ReportReason } from "../../src/protocol/index.ts";
-import { reasonText, SAFETY_TEXT } from "../model/safety-text.ts";
+import type { Catalog } from "../i18n/index.ts";
+import { reasonText } from "../model/safety-text.ts";
 
-export function ReportButton({ canReport, report, minAge }: {
+export function ReportButton({ t, canReport, report, minAge }: {
+  t: Catalog;
   canReport: ReadonlySignal<boolean>;
   report: (reason: ReportReason) => void;
   minAge: number;
@@ -35,17 +37,17 @@ export function ReportButton({ canReport, report, minAge }: {
         disabled={!enabled}
         aria-haspopup="menu"
         aria-expanded={open && enabled}
-        title={SAFETY_TEXT.reportTitle}
+        title={t.reportTitle}
         onClick={() => setOpen(!open)}
       >
-        ⚑ {SAFETY_TEXT.report}
+        ⚑ {t.report}
       </button>
       {open && enabled && (
-        <ul id="reportReasons" role="menu" aria-label={SAFETY_TEXT.reportTitle}>
+        <ul id="reportReasons" role="menu" aria-label={t.reportTitle}>
           {REPORT_REASONS.map((reason) => (
             <li key={reason} role="none">
               <button type="button" role="menuitem" data-reason={reason} onClick={() => choose(reason)}>
-                {reasonText(reason, minAge)}
+                {reasonText(t, reason, minAge)}
               </button>
             </li>
           ))}

@@ -1,40 +1,48 @@
 /** The two status lines: words for people, data-state for scripts. */
 import type { ReadonlySignal } from "@preact/signals";
 import { useEffect, useState } from "preact/hooks";
+import type { Catalog } from "../i18n/index.ts";
 import type { ServerState } from "../model/connection.ts";
+import type { Route } from "../model/route.ts";
 import type { PeerState } from "../model/stranger.ts";
 
 const SERVER_TEXT = {
-  connecting: "Connecting to the server…",
-  connected: "Connected to the server",
-  disconnected: "Server connection lost",
-  blocked: "Not available in your country",
-  banned: "Banned for now",
-} as const;
+  connecting: "serverConnecting",
+  connected: "serverConnected",
+  disconnected: "serverDisconnected",
+  blocked: "serverBlocked",
+  banned: "serverBanned",
+} as const satisfies Record<ServerState, keyof Catalog>;
 
 const PEER_TEXT = {
-  idle: "No stranger yet",
-  waiting: "Looking for a stranger…",
-  connecting: "Connecting to a stranger…",
-  connected: "Chatting with a stranger",
-} as const;
+  idle: "peerIdle",
+  waiting: "peerWaiting",
+  connecting: "peerConnecting",
+  connected: "peerConnected",
+} as const satisfies Record<PeerState, keyof Catalog>;
 
-export function Status({ server, peer, reconnectAt }: {
+export function Status({ t, server, peer, reconnectAt, route }: {
+  t: Catalog;
   server: ReadonlySignal<ServerState>;
   peer: ReadonlySignal<PeerState>;
   reconnectAt: ReadonlySignal<number | null>;
+  route: ReadonlySignal<Route | null>;
 }) {
   const serverState = server.value;
   const peerState = peer.value;
+  const via = peerState === "connected" ? route.value ?? undefined : undefined;
   const retryIn = useCountdown(reconnectAt.value);
   return (
     <div class="status" role="status" aria-live="polite">
       <span id="peerServerStatus" data-state={serverState} class={`pill ${serverState}`}>
-        {SERVER_TEXT[serverState]}
+        {t[SERVER_TEXT[serverState]]}
         {/* Seen, not announced: a live region would repeat the whole line every second. */}
-        {serverState === "disconnected" && retryIn !== null && <span aria-hidden="true">, retrying in {retryIn} s</span>}
+        {serverState === "disconnected" && retryIn !== null && <span aria-hidden="true">{t.retryingIn(String(retryIn))}</span>}
       </span>
-      <span id="peerStatus" data-state={peerState} class={`pill ${peerState}`}>{PEER_TEXT[peerState]}</span>
+      <span id="peerStatus" data-state={peerState} data-route={via} class={`pill ${peerState}`}>
+        {t[PEER_TEXT[peerState]]}
+        {via === "relay" && t.viaRelay}
+      </span>
     </div>
   );
 }

@@ -3,12 +3,16 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 
 export function Video(
-  { id, stream, muted = false, mirrored = false, label, children }: {
+  { id, stream, muted = false, volume = 1, mirrored = false, label, unmuteLabel = "", children }: {
     id: string;
     stream: MediaStream | null;
+    /** The visitor's own mute (its own video is always muted). */
     muted?: boolean;
+    volume?: number;
     mirrored?: boolean;
     label: string;
+    /** Words of the button that lets sound in when the browser refused autoplay with sound. */
+    unmuteLabel?: string;
     children?: ComponentChildren;
   },
 ) {
@@ -20,7 +24,7 @@ export function Video(
     if (!stream) return;
     // Autoplay with sound can be refused; play muted and offer to unmute.
     video.play().catch(() => {
-      if (muted) return;
+      if (video.muted) return;
       video.muted = true;
       setBlockedSound(true);
       void video.play().catch(() => {});
@@ -29,15 +33,20 @@ export function Video(
       video.srcObject = null;
     };
   }, [stream]);
+  useEffect(() => {
+    const video = ref.current!;
+    video.volume = volume;
+    if (!blockedSound) video.muted = muted;
+  }, [muted, volume, blockedSound]);
   const unmute = () => {
-    ref.current!.muted = false;
+    ref.current!.muted = muted;
     setBlockedSound(false);
   };
   return (
     <figure class={`video ${mirrored ? "mirrored" : ""}`}>
       <video id={id} ref={ref} autoplay playsInline muted={muted} aria-label={label} />
       {children && <figcaption>{children}</figcaption>}
-      {blockedSound && <button type="button" class="unmute" onClick={unmute}>Tap to hear the stranger</button>}
+      {blockedSound && <button type="button" class="unmute" onClick={unmute}>{unmuteLabel}</button>}
     </figure>
   );
 }

@@ -5,19 +5,20 @@
  */
 import { batch, type ReadonlySignal, signal } from "@preact/signals";
 import type { ChatMessage, PeerMessage } from "../peer-messages.ts";
+import type { NoticeKey } from "./text.ts";
 import type { Timers } from "./timers.ts";
 
 export const TYPING_SEND_EVERY_MS = 2_000;
 export const TYPING_IDLE_MS = 3_000;
 export const TYPING_SHOW_MS = 6_000;
 
-export interface ChatLine {
-  readonly id: number;
-  readonly from: "me" | "stranger" | "system";
-  readonly text: string;
-  /** A notice that stays through the next stranger's arrival (what a report did). */
-  readonly keep?: boolean;
-}
+/**
+ * A line of either person (their words), or of the page (a catalog key, said in the visitor's language);
+ * `keep`: a notice that stays through the next stranger's arrival (what a report did).
+ */
+export type ChatLine =
+  | { readonly id: number; readonly from: "me" | "stranger"; readonly text: string }
+  | { readonly id: number; readonly from: "system"; readonly text: NoticeKey; readonly args?: readonly string[]; readonly keep?: boolean };
 
 export interface ChatDeps {
   readonly link: {
@@ -32,7 +33,11 @@ export interface ChatDeps {
 export interface ChatModel {
   readonly messages: ReadonlySignal<readonly ChatLine[]>;
   readonly strangerTyping: ReadonlySignal<boolean>;
+  /** The stranger's lines since the chat was last seen (the phone's chat button shows it). */
+  readonly unread: ReadonlySignal<number>;
   readonly maxMessageLength: number;
+  /** The visitor sees the chat now (always on a desktop; while open on a phone). */
+  seen(): void;
   /** Sends a chat line; false when there is nobody to send it to. */
   send(text: string): boolean;
   /** The visitor is typing: tell the stranger, at most every couple of seconds. */
@@ -40,7 +45,7 @@ export interface ChatModel {
   /** The stranger sent a line, or started or stopped typing. */
   heard(message: ChatMessage): void;
   /** A line from the page itself, not from either person; `keep`: shown until a second stranger comes. */
-  notice(text: string, keep?: boolean): void;
+  notice(key: NoticeKey, args?: readonly string[], keep?: boolean): void;
   /** A new stranger: what was said to the last one goes. */
   clear(): void;
   /** The stranger is gone: no more typing either way. */
@@ -55,13 +60,14 @@ export interface ChatModel {
 export function createChatModel({ link, maxMessageLength, timers, now }: ChatDeps): ChatModel {
   const messages = signal<readonly ChatLine[]>([]);
   const strangerTyping = signal(false);
+  const unread = signal(0);
   let lineId = 0;
   let typingSentAt = 0;
   let typingIdleTimer: unknown;
   let typingShowTimer: unknown;
 
-  function say(from: ChatLine["from"], text: string, keep = false) {
-    messages.value = [...messages.value, { id: ++lineId, from, text, ...(keep ? { keep } : {}) }];
+  function say(from: "me" | "stranger", text: string) {
+    messages.value = [...messages.value, { id: ++lineId, from, text }];
   }
 
   /** Stops telling the stranger we type; the next keystroke tells them again at once. */
@@ -73,7 +79,12 @@ export function createChatModel({ link, maxMessageLength, timers, now }: ChatDep
   return {
     messages,
     strangerTyping,
+    unread,
     maxMessageLength,
+
+    seen() {
+      unread.value = 0;
+    },
 
     send(text) {
       const line = text.trim().slice(0, maxMessageLength);
@@ -103,6 +114,7 @@ export function createChatModel({ link, maxMessageLength, timers, now }: ChatDep
         batch(() => {
           strangerTyping.value = false;
           say("stranger", message.text);
+          unread.value++;
         });
       } else {
         strangerTyping.value = message.on;
@@ -111,10 +123,18 @@ export function createChatModel({ link, maxMessageLength, timers, now }: ChatDep
       }
     },
 
-    notice: (text, keep) => say("system", text, keep),
+    notice(text, args, keep) {
+      messages.value = [...messages.value, { id: ++lineId, from: "system", text, ...(args ? { args } : {}), ...(keep ? { keep } : {}) }];
+    },
 
     clear() {
-      messages.value = messages.value.filter((line) => line.keep).map(({ keep: _, ...line }) => line);
+      // A kept notice stays once, through this new stranger's arrival.
+      messages.value = messages.value.flatMap((line) => {
+        if (line.from !== "system" || !line.keep) return [];
+        const { keep: _, ...kept } = line;
+        return [kept];
+      });
+      unread.value = 0;
     },
 
     forget() {

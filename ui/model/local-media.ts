@@ -6,11 +6,12 @@
  * The stream always carries one audio and one video track, placeholders
  * until a device starts, so that a call never has to be renegotiated: a new
  * track replaces the old one in place (`onTrack` puts it into the live call).
+ * A shared screen takes the camera's place the same way (`override`).
  */
 import { batch, computed, type ReadonlySignal, signal } from "@preact/signals";
 import type { Device, Kind, MediaAdapter } from "../media.ts";
 import type { MediaMessage } from "../peer-messages.ts";
-import { CAPTION, TEXT } from "./text.ts";
+import { CAPTION, type CaptionKey, type NoticeKey, TEXT } from "./text.ts";
 
 /** One signal per kind, so the audio and video controls read the same way. */
 export type PerKind<T> = Readonly<Record<Kind, ReadonlySignal<T>>>;
@@ -30,13 +31,19 @@ export interface LocalMediaModel {
   /** Devices to pick from; empty until the browser has given permission. */
   readonly inputs: PerKind<readonly Device[]>;
   readonly selected: PerKind<string>;
-  readonly mediaProblem: ReadonlySignal<string | null>;
+  readonly mediaProblem: ReadonlySignal<NoticeKey | null>;
   /** What the stranger is told; a new value only when one of its flags changes. */
   readonly announcement: ReadonlySignal<MediaMessage>;
   /** Laid over the visitor's own video. */
-  readonly ownCaption: ReadonlySignal<string | null>;
-  /** Ask for camera and microphone, and follow device changes. */
-  start(): void;
+  readonly ownCaption: ReadonlySignal<CaptionKey | null>;
+  /** Another video track (a shared screen) is sent instead of the camera's. */
+  readonly overridden: ReadonlySignal<boolean>;
+  /** Ask for camera and microphone (unless `capture` is false: text only), and follow device changes. */
+  start(capture?: boolean): void;
+  /** Sends `track` instead of the camera's (null: the camera's again); the camera keeps running meanwhile. */
+  override(track: MediaStreamTrack | null): void;
+  /** Stops the camera and microphone (text only): placeholders go in their place. */
+  release(): void;
   retryMedia(): Promise<void>;
   /** Pause or resume the outgoing track of that kind. */
   toggle(kind: Kind): void;
@@ -61,39 +68,48 @@ export function createLocalMediaModel({ adapter, onTrack }: LocalMediaDeps): Loc
   const selected = perKind(() => signal(""));
   const devices = signal<readonly Device[]>([]);
   const inputs = perKind((kind) => computed(() => devices.value.filter((d) => d.kind === INPUT[kind])));
-  const mediaProblem = signal<string | null>(null);
+  const mediaProblem = signal<NoticeKey | null>(null);
+  const overridden = signal(false);
   const announcement = computed((): MediaMessage => ({
     t: "media",
-    camera: hasDevice.video.value,
-    video: hasDevice.video.value && enabled.video.value,
+    // A shared screen is video the stranger sees, camera or not.
+    camera: hasDevice.video.value || overridden.value,
+    video: (hasDevice.video.value && enabled.video.value) || overridden.value,
     microphone: hasDevice.audio.value,
     audio: hasDevice.audio.value && enabled.audio.value,
   }));
   const ownCaption = computed(() =>
-    !hasDevice.video.value ? CAPTION.noCamera : !enabled.video.value ? CAPTION.cameraOff : null
+    overridden.value ? null : !hasDevice.video.value ? CAPTION.noCamera : !enabled.video.value ? CAPTION.cameraOff : null
   );
 
   const tracks = perKind((kind) => adapter.placeholder(kind));
   const localStream = adapter.stream([tracks.audio, tracks.video]);
   let stopWatching: (() => void) | undefined;
+  /** The track sent instead of the camera's, if any. */
+  let instead: MediaStreamTrack | null = null;
 
-  function install(track: MediaStreamTrack) {
+  /** Puts `next` in the stream and the call in place of `old`. */
+  function swap(old: MediaStreamTrack, next: MediaStreamTrack) {
+    localStream.removeTrack(old);
+    localStream.addTrack(next);
+    onTrack(next);
+  }
+
+  function install(track: MediaStreamTrack, device = true) {
     const kind = track.kind as Kind;
     const old = tracks[kind];
     track.enabled = enabled[kind].value;
-    localStream.removeTrack(old);
-    localStream.addTrack(track);
     tracks[kind] = track;
-    onTrack(track);
+    if (!(kind === "video" && instead)) swap(old, track);
     old.stop();
-    hasDevice[kind].value = true;
-    selected[kind].value = track.getSettings().deviceId ?? "";
+    hasDevice[kind].value = device;
+    selected[kind].value = device ? track.getSettings().deviceId ?? "" : "";
   }
 
   async function capture(wanted: Partial<Record<Kind, true | string>>) {
     const captured = await adapter.capture(wanted);
     // One batch, so that the stranger hears of both devices in one message.
-    batch(() => captured.forEach(install));
+    batch(() => captured.forEach((track) => install(track)));
   }
 
   async function acquire() {
@@ -139,10 +155,25 @@ export function createLocalMediaModel({ adapter, onTrack }: LocalMediaDeps): Loc
     mediaProblem,
     announcement,
     ownCaption,
+    overridden,
 
-    start() {
+    start(capture = true) {
       stopWatching = adapter.watchDevices(() => void refreshDevices());
-      void acquire();
+      if (capture) void acquire();
+    },
+
+    override(track) {
+      if (track === instead) return;
+      swap(instead ?? tracks.video, track ?? tracks.video);
+      instead = track;
+      overridden.value = track !== null;
+    },
+
+    release() {
+      batch(() => {
+        for (const kind of KINDS) if (hasDevice[kind].value) install(adapter.placeholder(kind), false);
+        mediaProblem.value = null;
+      });
     },
 
     retryMedia: acquire,
@@ -168,8 +199,8 @@ export function createLocalMediaModel({ adapter, onTrack }: LocalMediaDeps): Loc
   };
 }
 
-/** What went wrong getting media, in words, given which devices did start. */
-function describe(error: unknown, started: Record<Kind, boolean> = { audio: false, video: false }): string {
+/** What went wrong getting media, given which devices did start. */
+function describe(error: unknown, started: Record<Kind, boolean> = { audio: false, video: false }): NoticeKey {
   switch ((error as Error | null)?.name) {
     case "NotAllowedError":
     case "SecurityError":

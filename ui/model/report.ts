@@ -6,6 +6,7 @@
 import { computed, effect, type ReadonlySignal, signal } from "@preact/signals";
 import { type Rejection, REPORT_WINDOW_MS, type ReportReason } from "../../src/protocol/index.ts";
 import { SAFETY_TEXT } from "./safety-text.ts";
+import type { NoticeKey } from "./text.ts";
 import type { Timers } from "./timers.ts";
 
 export interface ReportDeps {
@@ -15,7 +16,7 @@ export interface ReportDeps {
   send(peer: string, reason: ReportReason): void;
   /** Leaves the current stranger without asking for another (the server does, after a report). */
   leave(): void;
-  notice(text: string, keep?: boolean): void;
+  notice(key: NoticeKey, args?: readonly string[], keep?: boolean): void;
   readonly timers: Timers;
 }
 
@@ -64,11 +65,11 @@ export function createReportModel({ stranger, send, leave, notice, timers }: Rep
       reported.value = new Set([...reported.value, peer].slice(-50));
       send(peer, reason);
       if (peer === stranger.value) leave();
-      notice(SAFETY_TEXT.reported, true);
+      notice(SAFETY_TEXT.reported, undefined, true);
     },
 
     rejected({ code }) {
-      if (code === "too_many_reports") notice(SAFETY_TEXT.notCounted, true);
+      if (code === "too_many_reports") notice(SAFETY_TEXT.notCounted, undefined, true);
     },
 
     dispose() {

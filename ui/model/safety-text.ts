@@ -1,34 +1,39 @@
 /**
  * The words of the page's safety features, in one place: reports, bans,
- * the Next limit and the consent screen. Tests compare against these.
+ * the Next limit and the consent screen. The chat's notices are catalog keys
+ * (like TEXT's), said in the visitor's language; the rest is in the catalogs
+ * too (ui/i18n/), and here in English for tests to compare against.
  */
 import type { ReportReason } from "../../src/protocol/index.ts";
+import { type Catalog, en } from "../i18n/en.ts";
+import { TEXT } from "./text.ts";
 
 export const SAFETY_TEXT = {
-  reported: "You reported the stranger. You won't be paired again.",
-  notCounted: "You've sent many reports in a short time, so this one wasn't counted. You won't be paired with that stranger again.",
-  slowDown: "Slow down: you can press Next again in a few seconds.",
-  report: "Report",
-  reportTitle: "Report this stranger",
-  banned: (until: string) => `You were reported by several people and can't use chatroulette until ${until}.`,
-  bannedTitle: "You can't use chatroulette for now",
-  consentTitle: "Before you start",
-  consentIntro: "chatroulette pairs you with random strangers on camera. Please read the rules.",
-  consentAccept: (minAge: number) => `I am at least ${minAge} years old and accept the rules`,
+  /** Chat notices: catalog keys. */
+  reported: TEXT.reported,
+  notCounted: TEXT.notCounted,
+  slowDown: TEXT.slowDown,
+  report: en.report,
+  reportTitle: en.reportTitle,
+  banned: (until: string) => en.banned(until),
+  bannedTitle: en.bannedTitle,
+  consentTitle: en.consentTitle,
+  consentIntro: en.consentIntro,
+  consentAccept: (minAge: number) => en.consentAccept(String(minAge)),
 } as const;
 
-/** What each report reason says; `minAge` is the operator's --min-age. */
-export function reasonText(reason: ReportReason, minAge: number): string {
+/** What each report reason says, in `t`'s language; `minAge` is the operator's --min-age. */
+export function reasonText(t: Catalog, reason: ReportReason, minAge: number): string {
   switch (reason) {
     case "nudity":
-      return "Nudity or sexual content";
+      return t.reasonNudity;
     case "harassment":
-      return "Harassment";
+      return t.reasonHarassment;
     case "spam":
-      return "Spam or advertising";
+      return t.reasonSpam;
     case "underage":
-      return `Appears to be under ${minAge > 0 ? minAge : 18}`;
+      return t.reasonUnderage(String(minAge > 0 ? minAge : 18));
     case "other":
-      return "Something else";
+      return t.reasonOther;
   }
 }

@@ -1,17 +1,21 @@
 /**
  * The one stranger the visitor is paired with: the data channel and call to
- * them, what they send, and giving up on them (no answer, a lost channel).
- * The connection model drives it from the server's events.
+ * them, what they send, keeping the call through a network change (ICE
+ * restarts, ice-keeper.ts), its quality, and giving up on them (no answer, a
+ * lost channel). The connection model drives it from the server's events.
  *
  * One partner at a time: every link and callback belongs to a `Stranger`;
  * anything from an earlier stranger, or from a peer that is not the matched
  * partner, is closed or ignored.
  */
 import { batch, computed, type ReadonlySignal, signal } from "@preact/signals";
-import type { Role } from "../../src/protocol/index.ts";
-import type { CallLink, DataLink, SignalingClient } from "../peer-client.ts";
+import type { FindPayload, Role } from "../../src/protocol/index.ts";
+import type { Restart, SignalingClient } from "../peer-client.ts";
+import type { CallLink, DataLink } from "../peer-links.ts";
 import { type ChatMessage, decodePeerMessage, type MediaMessage, type PeerMessage } from "../peer-messages.ts";
-import { TEXT } from "./text.ts";
+import { createIceKeeper, type IceKeeper } from "./ice-keeper.ts";
+import { createQualityModel, type QualityLevel } from "./quality.ts";
+import { type NoticeKey, TEXT } from "./text.ts";
 import type { Timers } from "./timers.ts";
 
 export type PeerState = "idle" | "waiting" | "connecting" | "connected";
@@ -26,7 +30,7 @@ export const CLOSE_GRACE_MS = 2_000;
 /** What the rest of the page hears as strangers come and go (the chat, in practice). */
 export interface StrangerEvents {
   /** A line from the page itself ("Stranger has left."). */
-  notice(text: string): void;
+  notice(key: NoticeKey, args?: readonly string[]): void;
   heard(message: ChatMessage): void;
   /** Moving on to a new stranger: what was said to the last one goes. */
   fresh(): void;
@@ -42,6 +46,9 @@ export interface StrangerDeps {
   readonly maxMessageLength: number;
   readonly events: StrangerEvents;
   readonly timers: Timers;
+  readonly now: () => number;
+  /** What FIND asks for, now. */
+  readonly wish: () => FindPayload;
 }
 
 export interface StrangerModel {
@@ -53,18 +60,27 @@ export interface StrangerModel {
   readonly strangerMedia: ReadonlySignal<StrangerMedia | null>;
   /** The stranger's data channel, once it is open. */
   readonly channel: ReadonlySignal<DataLink | null>;
+  /** The call with the stranger, once their media arrives. */
+  readonly call: ReadonlySignal<CallLink | null>;
   readonly canChat: ReadonlySignal<boolean>;
+  /** The connection dropped and is being restarted. */
+  readonly reconnecting: ReadonlySignal<boolean>;
+  readonly quality: ReadonlySignal<QualityLevel | null>;
+  /** Whether there is a stranger (matched, connecting or connected). */
+  present(): boolean;
   /** Ask the server for a stranger. */
   find(): void;
-  matched(peer: string, role: Role): void;
+  matched(peer: string, role: Role, interests?: readonly string[]): void;
   /** A data channel or call came in: kept if it is from the stranger and the first of its kind. */
   offered(link: DataLink): void;
   called(link: CallLink): void;
+  /** The stranger restarts ICE, or answers our restart. */
+  restarted(restart: Restart): void;
   left(peer: string): void;
   /** Leave this stranger (the server tells them) and find another; `ask` false when the server looks itself (a report). */
   next(ask?: boolean): void;
   /** No server any more: no stranger, no search; `notice` is said if there was a stranger. */
-  reset(notice?: string): void;
+  reset(notice?: NoticeKey): void;
   /** Sends to the stranger, if there is one. */
   tell(message: PeerMessage): void;
   /** Puts a new outgoing track into the live call without renegotiating. */
@@ -72,10 +88,12 @@ export interface StrangerModel {
   dispose(): void;
 }
 
-/** One matched stranger: the links to them, and the timer that gives up on them. */
+/** One matched stranger: the links to them, the interests both share, and the timer that gives up on them. */
 interface Stranger {
   readonly peer: string;
   readonly role: Role;
+  readonly interests: readonly string[];
+  readonly keeper: IceKeeper;
   data?: DataLink;
   call?: CallLink;
   timer?: unknown;
@@ -83,20 +101,24 @@ interface Stranger {
 
 /**
  * @example
- * const stranger = createStrangerModel({ client: () => signaling, localStream, maxMessageLength: 1000, events, timers });
+ * const stranger = createStrangerModel({ client: () => signaling, localStream, maxMessageLength: 1000, events, timers, now, wish });
  * stranger.matched("peer-id", "caller"); // opens the data channel and the call
  */
-export function createStrangerModel({ client, localStream, maxMessageLength, events, timers }: StrangerDeps): StrangerModel {
+export function createStrangerModel(deps: StrangerDeps): StrangerModel {
+  const { client, localStream, maxMessageLength, events, timers, now, wish } = deps;
   const peerState = signal<PeerState>("idle");
   const remoteStream = signal<MediaStream | null>(null);
   const strangerMedia = signal<StrangerMedia | null>(null);
   const channel = signal<DataLink | null>(null);
-  const peer = signal<string | null>(null);
+  const strangerId = signal<string | null>(null);
+  const reconnecting = signal(false);
+  const call = signal<CallLink | null>(null);
   const canChat = computed(() => peerState.value === "connected");
+  const quality = createQualityModel(timers);
   let stranger: Stranger | null = null;
 
   function find() {
-    client()?.find();
+    client()?.find(wish());
     peerState.value = "waiting";
   }
 
@@ -107,7 +129,10 @@ export function createStrangerModel({ client, localStream, maxMessageLength, eve
         timers.clear(s.timer);
         peerState.value = "connected";
         events.notice(TEXT.connected);
+        if (s.interests.length > 0) events.notice(TEXT.bothLike, [s.interests.join(", ")]);
         channel.value = link;
+        const measured = s.call ?? link;
+        quality.watch(() => measured.stats(), () => s.call !== undefined && strangerMedia.value?.video === true);
       },
       data(data) {
         if (stranger === s) fromStranger(decodePeerMessage(data, maxMessageLength));
@@ -118,14 +143,18 @@ export function createStrangerModel({ client, localStream, maxMessageLength, eve
         timers.clear(s.timer);
         s.timer = timers.set(() => stranger === s && gone(TEXT.left), CLOSE_GRACE_MS);
       },
+      ice: s.keeper.keep(link),
     });
   }
 
   function wireCall(s: Stranger, link: CallLink) {
     link.handle({
       stream(remote) {
-        if (stranger === s) remoteStream.value = remote;
+        if (stranger !== s) return;
+        remoteStream.value = remote;
+        call.value = link;
       },
+      ice: s.keeper.keep(link),
     });
   }
 
@@ -149,22 +178,26 @@ export function createStrangerModel({ client, localStream, maxMessageLength, eve
     stranger = null;
     if (s) {
       timers.clear(s.timer);
+      s.keeper.stop();
       timers.set(() => {
         s.data?.close();
         s.call?.close();
       }, 0);
     }
+    quality.stop();
     batch(() => {
       channel.value = null;
+      call.value = null;
       remoteStream.value = null;
       strangerMedia.value = null;
-      peer.value = null;
+      strangerId.value = null;
+      reconnecting.value = false;
       events.gone();
     });
     return s !== null;
   }
 
-  function gone(text: string) {
+  function gone(text: NoticeKey) {
     end();
     events.notice(text);
     find();
@@ -172,37 +205,61 @@ export function createStrangerModel({ client, localStream, maxMessageLength, eve
 
   /** The stranger, if the link is theirs and the first of its kind; else the link is closed. */
   function welcome(link: DataLink | CallLink, kind: "data" | "call"): Stranger | null {
-    if (stranger && link.peer === stranger.peer && !stranger[kind]) return stranger;
+    // A text-only visitor takes no call: there is no camera to answer it with.
+    if (stranger && link.peer === stranger.peer && !stranger[kind] && !(kind === "call" && wish().textOnly)) return stranger;
     link.close();
     return null;
   }
 
+  function keeperFor(peer: string, role: Role): IceKeeper {
+    const keeper: IceKeeper = createIceKeeper({
+      role,
+      timers,
+      now,
+      send: (restart) => client()?.restart({ ...restart, peer }),
+      trouble: (on) => {
+        if (stranger?.keeper !== keeper) return;
+        reconnecting.value = on;
+        quality.trouble(on);
+      },
+      giveUp: () => stranger?.keeper === keeper && gone(TEXT.couldntKeep),
+    });
+    return keeper;
+  }
+
   return {
     peerState,
-    peer,
+    peer: strangerId,
     remoteStream,
     strangerMedia,
     channel,
+    call,
     canChat,
+    reconnecting,
+    quality: quality.level,
     find,
+    present: () => stranger !== null,
 
-    matched(id, role) {
+    matched(peer, role, interests = []) {
+      // A socket that took over the old one hears its MATCH again: same stranger, same call.
+      if (stranger?.peer === peer) return;
       end();
-      const s: Stranger = { peer: id, role };
+      const s: Stranger = { peer, role, interests, keeper: keeperFor(peer, role) };
       stranger = s;
       batch(() => {
         events.fresh();
         peerState.value = "connecting";
-        peer.value = id;
+        strangerId.value = peer;
       });
       s.timer = timers.set(() => {
         if (stranger === s && peerState.value !== "connected") gone(TEXT.noConnect);
       }, CONNECT_TIMEOUT_MS);
       const signaling = client();
       if (role === "caller" && signaling) {
-        s.data = signaling.connect(id);
+        s.data = signaling.connect(peer);
         wireData(s, s.data);
-        s.call = signaling.call(id, localStream);
+        if (wish().textOnly) return;
+        s.call = signaling.call(peer, localStream);
         wireCall(s, s.call);
       }
     },
@@ -222,8 +279,12 @@ export function createStrangerModel({ client, localStream, maxMessageLength, eve
       link.answer(localStream);
     },
 
-    left(id) {
-      if (stranger?.peer === id) gone(TEXT.left);
+    restarted(restart) {
+      if (stranger?.peer === restart.peer) stranger.keeper.received(restart);
+    },
+
+    left(peer) {
+      if (stranger?.peer === peer) gone(TEXT.left);
     },
 
     next(ask = true) {
