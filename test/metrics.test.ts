@@ -44,7 +44,8 @@ function parseExposition(text: string): Sample[] {
     const labels: Record<string, string> = {};
     for (const [, key, value] of (sample[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)",?/g)) labels[key] = value;
     const value = Number(sample[3].replace(/^\+Inf$/, "Infinity").replace(/^-Inf$/, "-Infinity"));
-    assert.ok(!Number.isNaN(value) || sample[3] === "NaN", line);
+    // prom-client writes NaN as "Nan" (an event-loop gauge before its first sample); Prometheus reads either.
+    assert.ok(!Number.isNaN(value) || /^nan$/i.test(sample[3]), line);
     const family = sample[1].replace(/_(bucket|sum|count|created)$/, "");
     assert.ok(typed.has(sample[1]) || typed.has(family), `${sample[1]} has no TYPE line`);
     samples.push({ name: sample[1], labels, value });

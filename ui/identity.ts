@@ -10,7 +10,6 @@ import {
   decodeIdentity,
   decodeRefusal,
   type Identity,
-  REFUSALS,
   type RefusalBody,
   type RefusalCode,
 } from "../src/protocol/index.ts";
@@ -91,11 +90,11 @@ export function identityRequester(origin = "", early?: Promise<Response>, solve?
     if (res.status === 403 && body?.error === "banned" && typeof body.until === "string") throw new Banned(body.message, Date.parse(body.until));
     if (res.status === 403 && (!body || body.error === "country_blocked")) {
       const country = typeof body?.country === "string" ? body.country : null;
-      throw new Blocked(body?.message ?? REFUSALS.country_blocked.message, "country_blocked", country);
+      throw new Blocked(body?.message ?? "country blocked", "country_blocked", country);
     }
     if (res.status === 429) {
       const seconds = Number(res.headers.get("Retry-After") ?? body?.retryAfter ?? 60);
-      throw new RateLimited(body?.message ?? REFUSALS.rate_limited.message, (Number.isFinite(seconds) ? seconds : 60) * 1000);
+      throw new RateLimited(body?.message ?? "rate limited", (Number.isFinite(seconds) ? seconds : 60) * 1000);
     }
     // Anything else (a challenge that expired while solving, a server starting): retried with backoff.
     throw new Error(`identity: HTTP ${res.status}${body ? ` ${body.error}` : ""}`);

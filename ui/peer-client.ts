@@ -101,7 +101,8 @@ export function peerSignaling(
       events.closed();
     };
     peer.on("open", () => events.open());
-    peer.on("connection", (conn) => events.connection(dataLink(conn)));
+    // The page speaks JSON (its binary packer is not bundled, ui/binarypack.ts): any other offer is closed.
+    peer.on("connection", (conn) => conn.serialization === "json" ? events.connection(dataLink(conn)) : conn.close());
     peer.on("call", (call) => events.call(callLink(call)));
     peer.on("disconnected", close);
     peer.on("close", close);

@@ -73,8 +73,8 @@ export async function buildPage(build: typeof import("esbuild").build, root: str
     jsxImportSource: "preact",
     entryNames: "app-[hash]",
     define: { POW_WORKER_URL: JSON.stringify(worker.outputFiles[0].path) },
-    // peerjs only reads browserDetails from webrtc-adapter; see ui/webrtc-adapter.ts.
-    alias: { "webrtc-adapter": join(ui, "webrtc-adapter.ts") },
+    // peerjs only reads browserDetails from webrtc-adapter, and the page never packs binary: see both files.
+    alias: { "webrtc-adapter": join(ui, "webrtc-adapter.ts"), "peerjs-js-binarypack": join(ui, "binarypack.ts") },
   });
   const files = [...app.outputFiles, ...worker.outputFiles]
     .map((file) => ({ path: file.path, body: Buffer.from(file.contents) }))
