@@ -6,8 +6,8 @@
  */
 import { type ChildProcess, execFileSync, fork, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import process from "node:process";
+import { freePort } from "../dev/free-port.ts";
 import { ROOT } from "../dev/paths.ts";
 import type { Command, ConnectResult, MatchResult, TargetKind } from "./load.ts";
 
@@ -133,14 +133,6 @@ function startScript(kind: TargetKind, script: string, mount: string, { nodeFlag
   return start(kind, [process.execPath, ...nodeFlags, "--import", "tsx", script, "0"], /on (http:\/\/\S+?)\/?\s/, (m) => m[1], mount);
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    }).on("error", reject);
-  });
-}
 
 /**
  * Resident set size of a process and of every process it started (such as

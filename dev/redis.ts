@@ -4,8 +4,8 @@
  * be stopped and started again on the same port, as an outage would.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import process from "node:process";
+import { freePort } from "./free-port.ts";
 
 export interface RedisServer {
   readonly url: string;
@@ -88,11 +88,3 @@ async function launch(port: number, extra: readonly string[]): Promise<ChildProc
   return child;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    }).on("error", reject);
-  });
-}
