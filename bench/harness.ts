@@ -6,8 +6,8 @@
  */
 import { type ChildProcess, execFileSync, fork, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import process from "node:process";
+import { freePort } from "../dev/free-port.ts";
 import { ROOT } from "../dev/paths.ts";
 import type { Command, ConnectResult, MatchResult, TargetKind } from "./load.ts";
 
@@ -36,9 +36,10 @@ async function start(
   ready: RegExp,
   toOrigin: (match: RegExpMatchArray) => string,
   mount: string,
+  env: Readonly<Record<string, string>> = {},
 ): Promise<Server> {
   const started = performance.now();
-  const child = spawn(command[0], command.slice(1), { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command[0], command.slice(1), { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   running.add(child);
   let stderr = "";
   child.stderr!.on("data", (chunk) => stderr = (stderr + chunk).slice(-2000));
@@ -73,13 +74,17 @@ async function start(
   };
 }
 
-/** How to start a server under test: V8 flags for Node, e.g. ["--max-semi-space-size=1"] (default: none). */
+/** How to start a server under test: V8 flags for Node, e.g. ["--max-semi-space-size=1"] (default: none), and environment. */
 export interface StartOptions {
   readonly nodeFlags?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
 }
 
+/** Limits off, for load from one address (or a few): sockets, identities, Next, challenges. */
+export const ONE_ADDRESS = ["--max-per-address", "0", "--identities-per-minute", "0", "--next-burst", "100000", "--next-per-minute", "6000000", "--challenge", "off"];
+
 /** `chatroulette serve` under Node (the JavaScript build in dist/) or Deno, on a free port. */
-export function startOurs(runtime: "node" | "deno", args: string[] = [], { nodeFlags = [] }: StartOptions = {}): Promise<Server> {
+export function startOurs(runtime: "node" | "deno", args: string[] = [], { nodeFlags = [], env }: StartOptions = {}): Promise<Server> {
   const cli = runtime === "node"
     ? [process.execPath, ...nodeFlags, "bin/chatroulette.js"]
     : [`${ROOT}node_modules/.bin/deno`, "run", "-A", "bin/chatroulette.ts"];
@@ -89,6 +94,7 @@ export function startOurs(runtime: "node" | "deno", args: string[] = [], { nodeF
     /listening on (http:\/\/\S+?)\/?\s/,
     (m) => m[1],
     "/signaling/",
+    env,
   );
 }
 
@@ -127,14 +133,6 @@ function startScript(kind: TargetKind, script: string, mount: string, { nodeFlag
   return start(kind, [process.execPath, ...nodeFlags, "--import", "tsx", script, "0"], /on (http:\/\/\S+?)\/?\s/, (m) => m[1], mount);
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    }).on("error", reject);
-  });
-}
 
 /**
  * Resident set size of a process and of every process it started (such as

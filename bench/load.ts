@@ -35,6 +35,8 @@ export interface MatchResult {
   lastAt: number;
   /** FIND (or /find) to MATCH for the visitor whose request made the pair, ms. */
   latencies: number[];
+  /** The same, for pairs whose partner is held by another generator (with one server each: another process). */
+  crossLatencies: number[];
 }
 
 interface Bot {
@@ -53,6 +55,8 @@ const now = () => performance.timeOrigin + performance.now();
 let kind: TargetKind = "ours";
 let origin = "";
 const bots: Bot[] = [];
+/** Our bots' ids: a partner not among them is another generator's. */
+const ours = new Set<string>();
 /** Identities fetched ahead of connecting, so their HTTP cost is not counted with the sockets'. */
 const identities: Array<{ id: string; token: string }> = [];
 let onMatch: ((bot: Bot, frame: ServerFrame) => void) | null = null;
@@ -150,7 +154,10 @@ async function connect(c: Extract<Command, { cmd: "connect" }>): Promise<Connect
       if (typeof result === "string") {
         refused++;
         firstRefusal ??= result;
-      } else bots.push(result);
+      } else {
+        bots.push(result);
+        ours.add(result.id);
+      }
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
@@ -158,7 +165,7 @@ async function connect(c: Extract<Command, { cmd: "connect" }>): Promise<Connect
 }
 
 /** Ours: FIND on the socket. Book: GET /find, which pairs on the second caller. */
-function ask(bot: Bot, record: (latency: number) => void): void {
+function ask(bot: Bot, record: (latency: number, partner?: string) => void): void {
   bot.busy = true;
   bot.sentAt = now();
   if (kind === "ours") {
@@ -171,22 +178,23 @@ function ask(bot: Bot, record: (latency: number) => void): void {
   });
 }
 
-function matching(record: (latency: number) => void): void {
+function matching(record: (latency: number, partner?: string) => void): void {
   onMatch = (bot, frame) => {
     if (frame.type === "MATCH") {
       bot.busy = false;
-      if (frame.payload.role === "caller") record(now() - bot.sentAt);
+      if (frame.payload.role === "caller") record(now() - bot.sentAt, frame.payload.peer);
     } else if (frame.type === "PARTNER-LEFT") bot.busy = false;
   };
 }
 
 /** A result and the function that records one pair into it. */
-function tally(): [MatchResult, (latency: number) => void] {
-  const result: MatchResult = { pairs: 0, firstAt: now(), lastAt: 0, latencies: [] };
-  return [result, (latency) => {
+function tally(): [MatchResult, (latency: number, partner?: string) => void] {
+  const result: MatchResult = { pairs: 0, firstAt: now(), lastAt: 0, latencies: [], crossLatencies: [] };
+  return [result, (latency, partner) => {
     result.pairs++;
     result.lastAt = now();
     result.latencies.push(latency);
+    if (partner !== undefined && !ours.has(partner)) result.crossLatencies.push(latency);
   }];
 }
 
@@ -243,6 +251,7 @@ async function handle(command: Command): Promise<unknown> {
       clearInterval(heartbeat);
       for (const bot of bots) bot.ws.terminate();
       bots.length = 0;
+      ours.clear();
       return {};
   }
 }

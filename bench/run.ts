@@ -19,8 +19,10 @@ import { isolate } from "../dev/netns.ts";
 import { measureGeo } from "./geo.ts";
 import { pageTimings } from "./browser.ts";
 import { requestsPerSecond, solveInChromium, solveInNode } from "./challenge.ts";
+import { clusterHeld, clusterMatching, redisMemory } from "./cluster.ts";
 import {
   median,
+  ONE_ADDRESS,
   percentile,
   raiseFileLimit,
   ROOT,
@@ -34,22 +36,14 @@ import {
   startPeerServer,
   using,
 } from "./harness.ts";
+import type { Row } from "./row.ts";
 
-interface Row {
-  figure: string;
-  ours: string;
-  reference: string;
-  target: string;
-  /** null: informative, no target. */
-  met: boolean | null;
-}
 
 const CLIENTS = 10_000;
 /**
  * Load from one address, as the load generators are: its per-address limits,
  * Next limit and challenge are off in those scenarios (they exist to stop that).
  */
-const ONE_ADDRESS = ["--max-per-address", "0", "--identities-per-minute", "0", "--next-burst", "100000", "--next-per-minute", "6000000", "--challenge", "off"];
 /** Pages in the bench skip the consent screen. */
 const NO_CONSENT = ["--min-age", "0"];
 /** The book chapter's measurements on this kind of machine (the figures). */
@@ -329,7 +323,20 @@ async function challenge(): Promise<Row[]> {
   ];
 }
 
-const SCENARIOS = { pages, startup, rss: idleRss, perclient: perClient, geo, held, matchmaking, weight: pageWeight, challenge } as const;
+const SCENARIOS = {
+  pages,
+  startup,
+  rss: idleRss,
+  perclient: perClient,
+  geo,
+  held,
+  matchmaking,
+  cluster: clusterMatching,
+  redismem: redisMemory,
+  clusterheld: clusterHeld,
+  weight: pageWeight,
+  challenge,
+} as const;
 
 function table(rows: readonly Row[]): string {
   const verdict = (r: Row) => r.met === null ? "" : r.met ? "met" : "**missed**";

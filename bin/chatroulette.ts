@@ -12,6 +12,9 @@ import { createServer } from "../src/server.ts";
 import type { SmokeFlags } from "../src/smoke/command.ts";
 import { VERSION } from "../src/version.ts";
 
+/** Servers one smoke run may spread its bots over. */
+const MAX_SMOKE_URLS = 20;
+
 /** Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error. */
 const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
@@ -45,6 +48,7 @@ Examples:
   $ chatroulette serve --path /rtc                      # signaling at /rtc/peerjs
   $ chatroulette serve --allow-origin https://blog.example.org   # that site may embed the page
   $ chatroulette serve --max-clients 10000 --log-level warn
+  $ chatroulette serve --redis redis://10.0.0.5:6379 --config cluster.json   # one of several processes; secret in the file
   $ chatroulette serve --port 443 --tls-cert fullchain.pem --tls-key privkey.pem   # HTTPS itself; SIGHUP reloads
   $ chatroulette serve --turn-url turn:turn.example.org:3478 --relay-only   # secret in CHATROULETTE_TURN_SECRET
   $ chatroulette serve --stun-url stun:stun.example.org:3478 --turn-ttl 30m
@@ -72,7 +76,7 @@ Examples:
   });
   program.command("smoke")
     .description("Check a live deployment end to end with bot visitors (WebRTC in Node), then PASS or FAIL.")
-    .argument("<url>", "the deployment, e.g. https://chat.example.org/", httpUrl)
+    .argument("<urls...>", "the deployment, e.g. https://chat.example.org/; or each process of a cluster", httpUrls)
     .option("--pairs <n>", "pairs of bots; 2 or more also checks leaving and Next", positiveInteger(20), 1)
     .option("--timeout <s>", "seconds each step may take", positiveInteger(600), 10)
     .option("--json", "print one JSON object with per-step timings instead of lines")
@@ -81,15 +85,17 @@ Examples:
     .option("--media", "send a synthetic camera and check video frames arrive both ways")
     .addHelpText("after", `
 Bots wait in a private pool, so they only ever meet each other, never real visitors.
+Given several URLs (the processes of one cluster), the bots take them in turn, so every pair spans two.
 Exit codes: 0 passed; 1 a check failed (the line says which and why); 2 usage error or unreachable URL.
 
 Examples:
   $ chatroulette smoke http://127.0.0.1:8080 --pairs 3
-  $ chatroulette smoke https://chat.example.org --json --timeout 20 --media`)
-    .action(async (url: string, flags: SmokeFlags) => {
+  $ chatroulette smoke https://chat.example.org --json --timeout 20 --media
+  $ chatroulette smoke http://10.0.0.1:8080 http://10.0.0.2:8080 http://10.0.0.3:8080 --pairs 3`)
+    .action(async (urls: string[], flags: SmokeFlags) => {
       // Loaded only here: WebRTC for Node is heavy, and serve never needs it.
       const { smokeCommand } = await import("../src/smoke/command.ts");
-      const code = await smokeCommand(url, flags, (text) => process.stdout.write(text));
+      const code = await smokeCommand(urls, flags, (text) => process.stdout.write(text));
       // WebRTC's native threads would keep a finished run alive.
       process.exit(code);
     });
@@ -126,6 +132,12 @@ function httpUrl(value: string): string {
     throw new InvalidArgumentError("Expected an http:// or https:// URL with a host.");
   }
   return value;
+}
+
+function httpUrls(value: string, previous: string[] = []): string[] {
+  httpUrl(value);
+  if (previous.length >= MAX_SMOKE_URLS) throw new InvalidArgumentError(`Expected at most ${MAX_SMOKE_URLS} URLs.`);
+  return [...previous, value];
 }
 
 function positiveInteger(max: number) {

@@ -6,7 +6,8 @@
  *
  *   dist/chatroulette.js   bin/chatroulette.ts, src/ and what `serve` loads
  *                          from npm (BUNDLED below), one ES module
- *   dist/*.js              chunks loaded on demand (`smoke`), and stamp.js
+ *   dist/*.js              chunks loaded on demand (`smoke`, the Redis stores), and stamp.js
+ *   dist/*.lua, dist/redis/  the Redis stores' Lua scripts (LUA below)
  *   dist/page/             the page: index.html and its hashed assets
  *   dist/stamp.json        what it was made from (src/build/stamp.ts)
  *   dist/THIRD-PARTY-LICENSES.txt  the licenses of the bundled packages
@@ -38,6 +39,14 @@ import { ROOT } from "./paths.ts";
  * imports them.
  */
 const BUNDLED = new Set(["altcha-lib", "commander", "express", "peer", "prom-client", "proxy-addr", "ws"]);
+
+/**
+ * The Redis stores' Lua scripts, which their modules read beside themselves
+ * (`new URL("./common.lua", import.meta.url)`): in dist/ those modules are
+ * chunks at the top, so each folder's scripts are copied where the URLs then
+ * point (source folder → folder under dist/).
+ */
+const LUA = { "src/matchmaker/redis": ".", "src/safety/redis": "redis" } as const;
 
 /** Optional native add-ons that `ws` tries to require and does without. */
 const OPTIONAL = new Set(["bufferutil", "utf-8-validate"]);
@@ -84,8 +93,12 @@ export async function build(root: string = ROOT): Promise<BuildSummary> {
     const shell = "ui/index.html";
     await cp(join(root, shell), join(pageDir, "index.html"));
     await writeFile(join(temp, "THIRD-PARTY-LICENSES.txt"), licenses(root, server.metafile));
+    const scripts = await copyLua(root, temp);
     const stamp: Stamp = {
-      parts: { server: hashes(root, ownInputs(Object.keys(server.metafile.inputs))), page: hashes(root, [...ownInputs(page.inputs), shell]) },
+      parts: {
+        server: hashes(root, [...ownInputs(Object.keys(server.metafile.inputs)), ...scripts]),
+        page: hashes(root, [...ownInputs(page.inputs), shell]),
+      },
     };
     await writeFile(join(temp, "stamp.json"), `${JSON.stringify(stamp, null, 1)}\n`);
     await swapIn(temp, join(root, "dist"));
@@ -122,6 +135,19 @@ function bundleOnly(bundled: ReadonlySet<string>): Plugin {
 function packageName(specifier: string): string {
   const parts = specifier.split("/");
   return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
+}
+
+/** Copies the Lua scripts (LUA) into `out`; returns their source paths, for the stamp. */
+async function copyLua(root: string, out: string): Promise<string[]> {
+  const copied: string[] = [];
+  for (const [from, to] of Object.entries(LUA)) {
+    await mkdir(join(out, to), { recursive: true });
+    for (const name of readdirSync(join(root, from)).filter((file) => file.endsWith(".lua")).sort()) {
+      await cp(join(root, from, name), join(out, to, name));
+      copied.push(`${from}/${name}`);
+    }
+  }
+  return copied;
 }
 
 /** The package's own files esbuild read (not node_modules), "/"-separated, relative to the root. */

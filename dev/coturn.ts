@@ -7,10 +7,10 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
+import { freePort } from "./free-port.ts";
 
 export const TURNSERVER = process.env.TURNSERVER_PATH ?? "turnserver";
 
@@ -144,12 +144,3 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-/** A loopback port free for TCP at the moment of asking (coturn listens on UDP and TCP alike). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    }).on("error", reject);
-  });
-}

@@ -1,9 +1,8 @@
 /**
-/**
  * The one place that wires the parts: country gate, identities and their
  * TURN credentials, safety (bans, limits, challenges), PeerServer behind our
- * upgrade gate, matchmaker, page, HTTP routes, the moderator API, metrics
- * and TLS.
+ * upgrade gate, matchmaker (in memory, or shared through Redis), page, HTTP
+ * routes, the moderator API, metrics and TLS.
  *
  * `createServer` checks and compiles the config and does no I/O: no files
  * read, no timers, nothing bound. `listen` loads what the config needs (the
@@ -36,7 +35,7 @@ import { createMetrics, type Metrics } from "./metrics/metrics.ts";
 import type { Identity } from "./protocol/index.ts";
 import { Refusal } from "./refusal.ts";
 import { loadHouseRules } from "./safety/house-rules.ts";
-import { createSafety } from "./safety/safety.ts";
+import { createSafety, safetyPolicy } from "./safety/safety.ts";
 import type { SafetyStore } from "./safety/store.ts";
 import { createSignaling, type Signaling } from "./signaling/signaling.ts";
 import { createTurnCredentials } from "./turn/credentials.ts";
@@ -82,16 +81,20 @@ export interface ServerDeps {
  */
 export function createServer(config: Config, deps: ServerDeps = {}): ChatrouletteServer {
   const log = deps.log ?? createLogger(config.logLevel);
-  const store = deps.store ?? createMemoryStore({ ...DEFAULT_MATCH_OPTIONS, interestWaitMs: config.interestWait * 1000 });
+  // With --redis, the store is built in listen(): node-redis takes ~0.5 s to load (measured), which only its users should pay.
+  const redis = config.redis;
+  const options = { ...DEFAULT_MATCH_OPTIONS, interestWaitMs: config.interestWait * 1000 };
+  let store = deps.store ?? (redis === null ? createMemoryStore(options) : undefined);
+  let safetyStore = deps.safetyStore;
   // Compiled now, so a bad rule fails here rather than on a request.
   const policy = createCountryPolicy(config);
   const clientAddress = createClientAddress(config.trustProxy);
-  const identities = createIdentities();
+  const identities = createIdentities(config.secret ?? undefined);
   const now = deps.now ?? Date.now;
   let app: express.Express | undefined;
   let signaling: Signaling | undefined;
   let closing = false;
-  const metrics = createMetrics({ online: () => signaling?.online() ?? 0, waiting: () => store.waiting() });
+  const metrics = createMetrics({ online: () => signaling?.online() ?? 0, waiting: async () => store ? store.waiting() : 0 });
   const toClient = clientConfig(config);
   const turn = config.turnUrl.length === 0 ? null : createTurnCredentials({
     urls: config.turnUrl,
@@ -107,7 +110,6 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
     metrics.turnCredentialsIssued();
     return { ...identity, ...turn.issue(identity.id) };
   };
-  const safety = createSafety({ config, clientAddress, issueIdentity, store: deps.safetyStore, now });
   const handler: RequestListener = (req, res) => {
     if (app) return app(req, res);
     const refusal = new Refusal("not_ready");
@@ -137,6 +139,15 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
         const notice = certificateNotice(material, Date.now());
         log[notice.level](`TLS certificate ${notice.text}`);
       }
+      if (!store && redis !== null) store = (await import("./matchmaker/redis/store.ts")).createRedisStore({ url: redis, log, options });
+      if (!store) throw new Error("no matchmaking store"); // unreachable: one of the two above
+      const matchStore = store;
+      safetyStore ??= redis === null ? undefined : (await import("./safety/redis-store.ts")).createRedisSafetyStore({
+        url: redis,
+        log,
+        policy: safetyPolicy(config),
+      });
+      const safety = createSafety({ config, clientAddress, issueIdentity, store: safetyStore, secret: config.secret, now });
       const rules = config.minAge > 0 ? await loadHouseRules(config.rules, config.minAge) : "";
       const lookupCountry = deps.lookupCountry ?? (policy.admitsEveryone ? undefined : await loadCountryLookup());
       const geoGate = createGeoGate({ clientAddress, lookupCountry, policy });
@@ -162,8 +173,16 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
       });
       signaling = live;
       const page = createPage({ ...toClient, rules }, config.allowOrigin);
-      const stats = async () => ({ online: live.online(), waiting: await store.waiting() });
-      const notReady = () => closing ? "shutting_down" as const : live.online() >= capacity ? "server_full" as const : null;
+      const stats = () => matchStore.stats();
+      // Not admitting visitors while the shared store cannot be reached, either.
+      const notReady = () =>
+        closing
+          ? "shutting_down" as const
+          : !matchStore.ready()
+          ? "unavailable" as const
+          : live.online() >= capacity
+          ? "server_full" as const
+          : null;
       const admin = config.adminToken === "" ? undefined : createAdminApi({ token: config.adminToken, ...safety, signaling: live, now, log });
       const built = createApp({
         config,
@@ -178,7 +197,7 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
         notReady,
         refused: metrics.refused,
       });
-      const listening = [page.build(), bind(httpServer, config, log)];
+      const listening = [page.build(), matchStore.open(), safety.store.open?.(), bind(httpServer, config, log)];
       if (metricsServer) {
         metrics.collectProcessMetrics();
         listening.push(bind(metricsServer, { port: config.metricsPort ?? 0, host: config.metricsHost }, log, "--metrics-port"));
@@ -211,6 +230,8 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
       // Not ready from now on, while sockets close: a load balancer polling /readyz moves new visitors elsewhere.
       closing = true;
       await signaling?.close();
+      await store?.close();
+      await safetyStore?.close?.();
       await Promise.all([httpServer, metricsServer].map((server) => {
         if (!server?.listening) return;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -110,7 +110,7 @@ describe("chatroulette serve (Node)", () => {
     const { code, stdout } = await runCli(t, ["serve", "--help"]).exit;
     assert.equal(code, 0);
     const [options, examples] = stdout.split("Examples:");
-    const flags = ["--port", "--host", "--path", "--country", "--block-country", "--unknown-country", "--trust-proxy", "--max-clients", "--log-level"];
+    const flags = ["--port", "--host", "--path", "--country", "--block-country", "--unknown-country", "--trust-proxy", "--max-clients", "--log-level", "--redis"];
     const safety = ["--min-age", "--rules", "--ban-reports", "--ban-window", "--ban-duration", "--max-per-address", "--identities-per-minute"];
     flags.push(...safety, "--next-burst", "--next-per-minute", "--challenge", "--challenge-above", "--admin-token");
     for (const flag of [...flags, "--tls-cert", "--tls-key", "--stun-url", "--turn-url", "--turn-ttl", "--relay-only", "--metrics-port", "--metrics-host"]) {

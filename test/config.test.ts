@@ -174,6 +174,41 @@ describe("config errors name the option, the bad value and what is expected", ()
   });
 });
 
+describe("--redis and --secret", () => {
+  const secret = "0123456789abcdefghijklmnopqrstuv";
+
+  test("when a Redis URL and a secret are given, then both are kept as given", async () => {
+    const url = "rediss://user:p%40ss@redis.example.org:6380/2";
+    const config = await loadConfig({ flags: { redis: url }, env: { CHATROULETTE_SECRET: secret } });
+    assert.equal(config.redis, url);
+    assert.equal(config.secret, secret);
+    const file = await loadConfig({ env: { CHATROULETTE_REDIS: "redis://127.0.0.1", CHATROULETTE_SECRET: secret } });
+    assert.equal(file.redis, "redis://127.0.0.1");
+  });
+
+  test("when the Redis URL is wrong, then the message says what is expected and never shows the password", async () => {
+    const withSecret = { CHATROULETTE_SECRET: secret };
+    await rejects({ flags: { redis: "http://redis:6379" }, env: withSecret }, /^Invalid --redis "http:\/\/redis:6379\/?": expected a URL such as redis:/);
+    await rejects({ flags: { redis: "redis://:hunter2@host/zero" }, env: withSecret }, /^Invalid --redis "redis:\/\/:\*\*\*@host\/zero": .*database number/);
+    await assert.rejects(loadConfig({ flags: { redis: "redis://:hunter2@host/x" }, env: withSecret }), (error: Error) => !error.message.includes("hunter2"));
+    await rejects({ env: { ...withSecret, CHATROULETTE_REDIS: "redis://:hunter2@/" } }, /^Invalid CHATROULETTE_REDIS \(not a URL; not shown, as it may hold a password\): expected/);
+  });
+
+  test("when the secret is short or repetitive, then it is refused by its length, never printed", async () => {
+    for (const bad of ["too-short", "a".repeat(40), "abababababababababababababababababab"]) {
+      await assert.rejects(loadConfig({ env: { CHATROULETTE_SECRET: bad } }), (error: Error) => {
+        assert.match(error.message, /^Invalid CHATROULETTE_SECRET \(\d+ characters, not shown\): expected 32 to 1024 characters with at least 8 different ones/);
+        assert.ok(!error.message.includes(bad));
+        return true;
+      });
+    }
+  });
+
+  test("when --redis is given without a secret, then the server does not start: each process would refuse the others' visitors", async () => {
+    await rejects({ flags: { redis: "redis://127.0.0.1" } }, /^--redis needs --secret \(env CHATROULETTE_SECRET\), the same for every process/);
+  });
+});
+
 describe("TURN, TLS and metrics options", () => {
   test("when TURN is configured, then URLs, secret, lifetime and relay-only resolve from any source", () => {
     const config = resolveConfig({

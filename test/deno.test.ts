@@ -1,7 +1,8 @@
 /**
  * The same CLI under Deno (deno from npm): start on port 0, serve, pair two
  * sockets through the upgrade gate, stop on SIGTERM; HTTPS, metrics and
- * SIGHUP reload; bad flags and a mismatched TLS key exit 2.
+ * SIGHUP reload; share a pool with a Node process through Redis; bad flags
+ * and a mismatched TLS key exit 2.
  */
 import assert from "node:assert/strict";
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
@@ -9,14 +10,24 @@ import { join } from "node:path";
 import process from "node:process";
 import { describe, test } from "node:test";
 import { WebSocket } from "ws";
+import { redisMissing, startRedis } from "../dev/redis.ts";
 import { cliCommand, runCli } from "./support/cli.ts";
-import { Client } from "./support/client.ts";
+import { Client, signal } from "./support/client.ts";
 import { certificates, fetchTrusting, servedName } from "./support/tls.ts";
 import { waitFor } from "./support/wait.ts";
 
 const deno = cliCommand("deno")[0];
-const missing = existsSync(deno) ? null : `no Deno at ${deno} (npm install)`;
+const missing = existsSync(deno) ? await redisMissing() : `no Deno at ${deno} (npm install)`;
 if (missing && process.env.CI === "true") throw new Error(`CI=true and ${missing}`);
+
+/** Gets an identity from `issuer` and opens a socket on `url` (both printed `serve` URLs). */
+async function visitor(t: { after(fn: () => void): void }, url: string, issuer = url): Promise<Client> {
+  const { id, token } = await (await fetch(`${issuer}api/identity`, { method: "POST" })).json();
+  const client = new Client(new WebSocket(`${url.replace("http", "ws")}signaling/peerjs?key=peerjs&id=${id}&token=${token}`), id);
+  t.after(() => client.ws.terminate());
+  await client.next("OPEN", 10_000);
+  return client;
+}
 
 describe("chatroulette serve (Deno)", { skip: missing ?? false }, () => {
   test("when started on port 0 under Deno, then it serves, pairs two visitors, and exits 0 on SIGTERM", async (t) => {
@@ -39,6 +50,27 @@ describe("chatroulette serve (Deno)", { skip: missing ?? false }, () => {
     assert.equal((await fetch(`${url}${script.slice(1)}`)).status, 200, "the page's bundle is built under Deno too");
     run.child.kill("SIGTERM");
     assert.equal((await run.exit).code, 0);
+  });
+
+  test("when a Deno and a Node process share Redis (--redis), then visitors on each are paired and signal each other", async (t) => {
+    const redis = await startRedis();
+    t.after(() => redis.stop());
+    const secret = "deno-and-node-share-this-secret-0123456789";
+    const flags = ["serve", "--port", "0", "--host", "127.0.0.1", "--redis", redis.url];
+    const env = { CHATROULETTE_SECRET: secret, CHATROULETTE_ICE_SERVERS: "[]" };
+    const [onDeno, onNode] = await Promise.all([runCli(t, flags, "deno", env).url, runCli(t, flags, "node", env).url]);
+    const a = await visitor(t, onDeno, onNode);
+    const b = await visitor(t, onNode);
+    a.find();
+    await a.next("WAITING");
+    b.find();
+    const [ma, mb] = await Promise.all([a.next("MATCH"), b.next("MATCH")]);
+    assert.deepEqual([ma.payload!.peer, mb.payload!.peer], [b.id, a.id]);
+    b.send(signal("OFFER", a.id));
+    assert.equal((await a.next("OFFER")).src, b.id, "relayed from Node to Deno over Redis");
+    a.send(signal("ANSWER", b.id));
+    assert.equal((await b.next("ANSWER")).src, a.id, "and back");
+    await waitFor(async () => (await (await fetch(`${onDeno}api/stats`)).json()).processes === 2, { timeout: 3000 });
   });
 
   test("when serving HTTPS under Deno, then WSS works, metrics are served, and SIGHUP reloads the certificate", async (t) => {

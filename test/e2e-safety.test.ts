@@ -96,7 +96,10 @@ describe("the page's safety features in Chromium", { skip: missing ?? false }, (
     await until(b.page, "peerStatus", "waiting");
     assert.equal(await a.page.isEnabled("#report"), false, "reported once");
     // Both wait, side by side, and are not paired; a third visitor gets the one waiting longest.
-    const stats = async () => (await fetch(`${server.origin}/api/stats`)).json();
+    const stats = async () => {
+      const { online, waiting } = await (await fetch(`${server.origin}/api/stats`)).json();
+      return { online, waiting };
+    };
     assert.deepEqual(await stats(), { online: 2, waiting: 2 });
     const c = await visitor(t, browser, server.url);
     await until(c.page, "peerStatus", "connected");

@@ -15,8 +15,28 @@ import { parseArgs } from "node:util";
 import { ensureBuilt } from "../dev/build.ts";
 import { isolate } from "../dev/netns.ts";
 
-/** Suites that start browsers, CLIs or runtimes, or wait out real timeouts. */
-const SLOW = ["admin-cli", "build", "cli", "deno", "deploying", "e2e", "e2e-relay", "e2e-safety", "e2e-visitor", "http-hardening", "package", "signaling-limits", "smoke", "tls", "turn"];
+/** Suites that start browsers, CLIs, runtimes or redis-server, or wait out real timeouts. */
+const SLOW = [
+  "admin-cli",
+  "build",
+  "cli",
+  "cluster",
+  "cluster-processes",
+  "deno",
+  "deploying",
+  "e2e",
+  "e2e-relay",
+  "e2e-safety",
+  "e2e-visitor",
+  "http-hardening",
+  "match-store",
+  "package",
+  "redis-store",
+  "signaling-limits",
+  "smoke",
+  "tls",
+  "turn",
+];
 
 const args = process.argv.slice(2);
 isolate("test/run.ts", args);

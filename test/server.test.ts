@@ -37,7 +37,7 @@ describe("matching", () => {
     const callers = matches.filter((m) => m.payload!.role === "caller").length;
     assert.equal(callers, 100, "one caller per pair");
     const stats = await (await fetch(`${server.origin}/api/stats`)).json();
-    assert.deepEqual(stats, { online: 200, waiting: 0 });
+    assert.deepEqual(stats, { online: 200, waiting: 0, processes: 1, process: { online: 200, waiting: 0 } });
   });
 
   test("when a paired visitor presses Next and a third waits, then it is paired with the third and the partner is told", async (t) => {
@@ -271,7 +271,12 @@ describe("capacity and HTTP", () => {
       nextLimit: { burst: 10, perMinute: 30 },
       preferences: false,
     });
-    assert.deepEqual(await (await fetch(`${server.origin}/api/stats`)).json(), { online: 0, waiting: 0 });
+    assert.deepEqual(await (await fetch(`${server.origin}/api/stats`)).json(), {
+      online: 0,
+      waiting: 0,
+      processes: 1,
+      process: { online: 0, waiting: 0 },
+    });
     const missing = await fetch(`${server.origin}/api/nothing`);
     assert.equal(missing.status, 404);
     assert.equal((await missing.json()).error, "not_found");

@@ -12,6 +12,7 @@ import { createMetrics } from "../src/metrics/metrics.ts";
 import { createMemorySafetyStore, type Ban } from "../src/safety/store.ts";
 import { decodeServerFrame, defaultWish, type ServerFrame } from "../src/protocol/index.ts";
 import { LIMITS } from "../src/signaling/limits.ts";
+import { createSerial } from "../src/signaling/serial.ts";
 import { type FrameSocket, Session } from "../src/signaling/session.ts";
 import { signal } from "./support/client.ts";
 
@@ -52,14 +53,20 @@ function setup() {
   const delivered: MatchEvent[] = [];
   const forgotten: Session[] = [];
   const metrics = createMetrics({ online: () => 1, waiting: () => store.waiting() });
-  session = new Session("me", socket, {
-    store,
-    forget: (s) => forgotten.push(s),
+  store.attach({
     deliver: (events) => {
       delivered.push(...events);
       for (const e of events) if (e.to === "me") session!.receive(e);
     },
-    relay: (to, text) => relayed.push([to, text]),
+    relayed: () => {},
+    resync: () => {},
+    online: () => 1,
+  });
+  session = new Session("me", socket, {
+    store,
+    serial: createSerial(),
+    forget: (s) => forgotten.push(s),
+    relay: (_from, to, _type, text) => relayed.push([to, text]),
     now: () => now,
     log: createLogger("silent"),
     preferences: false,

@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test, type TestContext } from "node:test";
 import { coturnMissing, startCoturn } from "../dev/coturn.ts";
-import type { MatchStore } from "../src/matchmaker/store.ts";
+import { createMemoryStore, type MatchStore } from "../src/matchmaker/store.ts";
 import { reportPeerJsRejection } from "../src/smoke/webrtc.ts";
 import { runCli, serveCli } from "./support/cli.ts";
 import { withServer } from "./support/server.ts";
@@ -36,12 +36,12 @@ async function smoke(t: TestContext, args: string[]): Promise<{ code: number | n
 
 /** A matchmaker whose store never answers, as a hung shared store would. */
 const stalled: MatchStore = {
+  ...createMemoryStore(),
   find: () => new Promise(() => {}),
   stop: () => new Promise(() => {}),
   block: () => new Promise(() => {}),
   disconnect: async () => [],
   tick: async () => [],
-  waiting: async () => 0,
 };
 
 describe("chatroulette smoke", () => {

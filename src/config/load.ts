@@ -71,6 +71,12 @@ export function resolveConfig(
       `Invalid country policy: ${both.join(", ")} both allowed (--country) and blocked (--block-country); expected each code in one list`,
     );
   }
+  if (config.redis !== null && config.secret === null) {
+    throw new ConfigError(
+      "--redis needs --secret (env CHATROULETTE_SECRET), the same for every process: each process must accept the " +
+        'identities the others issue; e.g. CHATROULETTE_SECRET="$(openssl rand -base64 32)"',
+    );
+  }
   checkCombinations(config);
   return config;
 }
@@ -102,8 +108,9 @@ function parseFrom<K extends ConfigKey>(key: K, raw: unknown, name: string, wher
     return field(key).parse(raw);
   } catch (error) {
     if (!(error instanceof Expected)) throw error;
-    // A secret is never echoed: error lines end up in logs.
-    const value = field(key).secret ? `(${typeof raw === "string" ? raw.length : 0} characters, not shown)` : show(raw);
+    // A secret is never echoed, nor a URL's password: error lines end up in logs.
+    const f = field(key);
+    const value = f.secret ? `(${typeof raw === "string" ? raw.length : 0} characters, not shown)` : f.redact?.(raw) ?? show(raw);
     throw new ConfigError(`Invalid ${name} ${value}${where}: expected ${error.message}`);
   }
 }

@@ -106,6 +106,43 @@ export function iceServers(raw: unknown): IceServer[] {
   return value;
 }
 
+/** Redis URLs as node-redis reads them: redis[s]://[[user]:password@]host[:port][/db]. */
+export function redisUrl(raw: unknown): string | null {
+  if (raw === null) return null; // a config file's way to say "none"
+  const expected = "a URL such as redis://127.0.0.1:6379, redis://:password@host:6379/2 or rediss://host:6380 (TLS)";
+  const url = typeof raw === "string" && URL.canParse(raw) ? new URL(raw) : null;
+  if (!url || !["redis:", "rediss:"].includes(url.protocol) || !url.hostname || url.search || url.hash) {
+    throw new Expected(expected);
+  }
+  if (!/^\/?(\d{1,5})?$/.test(url.pathname)) throw new Expected(`${expected}; the path is a database number`);
+  return raw as string;
+}
+
+/** The URL with its password hidden, for logs; for an error, quoted, or withheld when it does not parse. */
+export function redactUrl(raw: unknown, quoted = false): string {
+  if (typeof raw !== "string") return JSON.stringify(raw) ?? String(raw);
+  if (!URL.canParse(raw)) return "(not a URL; not shown, as it may hold a password)";
+  const url = new URL(raw);
+  if (url.password) url.password = "***";
+  return quoted ? JSON.stringify(url.href) : url.href;
+}
+
+/**
+ * The identity key. Anyone who knows it can mint identities, so a short or
+ * repetitive one is refused rather than used: 32 characters of `openssl rand
+ * -base64 32` carry 192 bits; a phrase needs its length to be worth as much.
+ */
+export const SECRET_LENGTH = { min: 32, max: 1024, distinct: 8 } as const;
+
+export function identitySecret(raw: unknown): string | null {
+  if (raw === null) return null;
+  const expected = `${SECRET_LENGTH.min} to ${SECRET_LENGTH.max} characters with at least ${SECRET_LENGTH.distinct} different ones, ` +
+    'such as the output of "openssl rand -base64 32"';
+  if (typeof raw !== "string" || raw.length < SECRET_LENGTH.min || raw.length > SECRET_LENGTH.max) throw new Expected(expected);
+  if (new Set(raw).size < SECRET_LENGTH.distinct) throw new Expected(expected);
+  return raw;
+}
+
 /** The host and port part of a STUN or TURN URL (RFC 7064/7065): a name, IPv4, or [IPv6], and a port. */
 const ICE_HOST = String.raw`(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(:\d{1,5})?`;
 const STUN_URL = new RegExp(`^stuns?:${ICE_HOST}$`);

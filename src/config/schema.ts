@@ -48,6 +48,10 @@ export interface Config {
   readonly metricsHost: string;
   /** More ICE servers for the page, besides stunUrl and turnUrl; config file or environment only. */
   readonly iceServers: readonly IceServer[];
+  /** Redis shared by every process of a cluster; null keeps matchmaking in this process's memory. */
+  readonly redis: string | null;
+  /** The key identities are signed with, shared by every process; null: a random one per process. */
+  readonly secret: string | null;
   /** The age visitors confirm before the camera; 0 turns the consent screen off. */
   readonly minAge: number;
   /** File of rules shown on the consent screen (text); "" for the built-in ones. */
@@ -94,6 +98,8 @@ export interface Field<K extends ConfigKey> {
   readonly repeatable?: boolean;
   /** Never shown: an error about it gives its length, not its value. */
   readonly secret?: boolean;
+  /** How a bad value is shown in an error when it may hold a password (a URL's). */
+  readonly redact?: (raw: unknown) => string;
 }
 
 export const FIELDS = {
@@ -266,6 +272,24 @@ export const FIELDS = {
     defaultText: "none",
     defaultValue: [],
     parse: parse.iceServers,
+  },
+  redis: {
+    flag: "--redis <url>",
+    env: "CHATROULETTE_REDIS",
+    description: "Redis shared by several serve processes (redis://[:password@]host[:port][/db], rediss:// for TLS)",
+    defaultText: "none, one process",
+    defaultValue: null,
+    parse: parse.redisUrl,
+    redact: (raw) => parse.redactUrl(raw, true),
+  },
+  secret: {
+    flag: "--secret <key>",
+    env: "CHATROULETTE_SECRET",
+    description: `key that signs identities, the same for every process (${parse.SECRET_LENGTH.min}+ characters; prefer the env or --config: flags show in ps)`,
+    defaultText: "random per process",
+    defaultValue: null,
+    parse: parse.identitySecret,
+    secret: true,
   },
   minAge: {
     flag: "--min-age <years>",

@@ -5,6 +5,7 @@
  */
 import express from "express";
 import type { GeoGate } from "../geo/gate.ts";
+import type { MatchStats } from "../matchmaker/store.ts";
 import { Refusal } from "../refusal.ts";
 import type { ClientConfig } from "../protocol/index.ts";
 import type { Admission } from "../safety/admission.ts";
@@ -17,7 +18,7 @@ export interface ApiDeps {
   /** Issues identities (with this visitor's TURN credentials, when there is TURN) past bans, limits and challenges. */
   readonly admission: Admission;
   readonly clientConfig: ClientConfig;
-  readonly stats: () => Promise<{ online: number; waiting: number }>;
+  readonly stats: () => Promise<MatchStats>;
 }
 
 /** Express middleware form of the country gate, for /api and PeerServer's routes. */

@@ -6,6 +6,7 @@ import express from "express";
 import type { Config } from "../config/schema.ts";
 import type { GeoGate } from "../geo/gate.ts";
 import type { Logger } from "../log.ts";
+import type { MatchStats } from "../matchmaker/store.ts";
 import type { ClientConfig, RefusalCode } from "../protocol/index.ts";
 import { Refusal } from "../refusal.ts";
 import type { Admission } from "../safety/admission.ts";
@@ -24,7 +25,7 @@ export interface AppParts {
   readonly admin?: express.Router;
   readonly clientConfig: ClientConfig;
   readonly signaling: Signaling;
-  readonly stats: () => Promise<{ online: number; waiting: number }>;
+  readonly stats: () => Promise<MatchStats>;
   readonly page: Page;
   readonly log: Logger;
   /** Why the server is not admitting visitors now (shutting down, full), or null when it is: for /readyz. */

@@ -24,6 +24,7 @@ export const REFUSALS = {
   internal: { status: 500, message: "Something went wrong on the server." },
   server_full: { status: 503, message: "The server is full; try again in a minute." },
   not_ready: { status: 503, message: "The server is starting; try again in a moment." },
+  unavailable: { status: 503, message: "Matchmaking is unavailable for a moment; try again shortly." },
   shutting_down: { status: 503, message: "The server is shutting down; try again in a moment." },
 } as const;
 

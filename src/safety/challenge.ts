@@ -6,7 +6,7 @@
  * rounds while checking a solution costs the server two HMACs. Challenges
  * expire, and a solution is accepted once (the store remembers spent ones).
  */
-import { randomBytes, randomInt } from "node:crypto";
+import { createHmac, randomBytes, randomInt } from "node:crypto";
 import { createChallenge, verifySolution } from "altcha-lib";
 import { deriveKey } from "altcha-lib/algorithms/pbkdf2";
 import type { Challenge, ChallengeAnswer } from "../protocol/index.ts";
@@ -43,14 +43,17 @@ export interface Challenges {
  * await challenges.check(answer, Date.now());           // "ok", then "used"
  */
 export function createChallenges(
-  { store, cost = CHALLENGE.cost, counter = CHALLENGE.counter }: {
+  { store, secret = randomBytes(32), cost = CHALLENGE.cost, counter = CHALLENGE.counter }: {
     store: Pick<SafetyStore, "useOnce">;
+    /** Processes given the same key accept each other's challenges; a random one by default. */
+    secret?: Uint8Array;
     /** Tests make challenges cheap to solve. */
     cost?: number;
     counter?: { readonly min: number; readonly max: number };
   },
 ): Challenges {
-  const secrets = { hmacSignatureSecret: randomBytes(32).toString("hex"), hmacKeySignatureSecret: randomBytes(32).toString("hex") };
+  const derive = (use: string) => createHmac("sha256", secret).update(use).digest("hex");
+  const secrets = { hmacSignatureSecret: derive("signature"), hmacKeySignatureSecret: derive("key signature") };
   return {
     async create(now) {
       const challenge = await createChallenge({

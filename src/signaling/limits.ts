@@ -46,6 +46,10 @@ export const CLOSE = {
   goingAway: 1001,
   unsupportedData: 1003,
   policyViolation: 1008,
+  /** A bug: the server could not carry out a command. */
+  internalError: 1011,
+  /** The shared store (Redis) cannot be reached: reconnect in a moment. */
+  tryAgainLater: 1013,
   /** The visitor's address was banned; the reason says until when. */
   banned: 4003,
 } as const;

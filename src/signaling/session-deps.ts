@@ -1,10 +1,11 @@
 /** What a Session (session.ts) is given: its socket, as ws's WebSocket offers it, and the server's parts. */
 import type { Logger } from "../log.ts";
-import type { MatchEvent } from "../matchmaker/core.ts";
 import type { MatchStore } from "../matchmaker/store.ts";
 import type { Metrics } from "../metrics/metrics.ts";
-import type { SessionSafety } from "./conduct.ts";
+import type { RelayType } from "../protocol/index.ts";
+import type { Serial } from "./serial.ts";
 import type { Session } from "./session.ts";
+import type { SessionSafety } from "./conduct.ts";
 
 /** What a session needs of its socket: ws's WebSocket satisfies it. */
 export interface FrameSocket {
@@ -19,13 +20,14 @@ export interface FrameSocket {
 export type KeeperDeps = Pick<SessionDeps, "now" | "log" | "metrics">;
 
 export interface SessionDeps {
+  /** Applies commands; their events come back through receive(), from the store's sink. */
   readonly store: MatchStore;
+  /** Orders commands per visitor id (see serial.ts). */
+  readonly serial: Serial;
   /** The socket closed: drop this session from the registry. */
   readonly forget: (session: Session) => void;
-  /** Hands the events of a command to the sessions they are for. */
-  readonly deliver: (events: readonly MatchEvent[]) => void;
-  /** Sends a relayed frame (already encoded) to the visitor `to`, wherever its socket is. */
-  readonly relay: (to: string, text: string) => void;
+  /** Sends a relayed frame (already encoded) from `from` to the visitor `to`, wherever its socket is. */
+  readonly relay: (from: string, to: string, type: RelayType, text: string) => void;
   readonly now: () => number;
   readonly log: Logger;
   /** --preferences: without it, FIND's preferences are dropped (and the client told). */

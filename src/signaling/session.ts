@@ -3,31 +3,33 @@
  * signaling only to the current (or, for LEAVE, the just-left) partner, files
  * its reports, and tells it what the matchmaker decided; a later socket of the
  * same visitor takes over from it. What the socket may send, whether it is
- * alive and how it ends is SocketKeeper's (socket-keeper.ts).
+ * alive and how it ends is SocketKeeper's (socket-keeper.ts); what it may do
+ * about strangers (Next's budget, reports) is conduct.ts's.
  * docs/PROTOCOL.md §3–§6 state every rule and limit below.
  */
 import type { MatchEvent } from "../matchmaker/core.ts";
-import { LIMITS } from "./limits.ts";
+import { StoreUnavailable } from "../matchmaker/store.ts";
+import { Refusal } from "../refusal.ts";
+import { CLOSE, LIMITS } from "./limits.ts";
 import type { SocketOwner } from "./peer-server.ts";
 import type { FrameSocket, SessionDeps } from "./session-deps.ts";
 import { type ActionFrame, SocketKeeper } from "./socket-keeper.ts";
 import { Conduct, fileReport } from "./conduct.ts";
-import { encodeFrame, type Rejection, type ServerFrame, type Wish } from "../protocol/index.ts";
+import { encodeFrame, type Rejection, type RelayType, type ServerFrame, type Wish } from "../protocol/index.ts";
 
 export type { FrameSocket, SessionDeps };
 
 /** PeerServer's greeting, which peerjs waits for. */
 const OPEN = encodeFrame({ type: "OPEN" });
 
-const IDLE: Promise<unknown> = Promise.resolve();
-
 export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
   partner: string | null = null;
   /** The partner before this one: may still receive our LEAVE. */
   previous: string | null = null;
+  /** What it asked for and is not paired by yet; null when idle or paired (resync() asks again). */
+  seeking: Wish | null = null;
   /** What it last asked for with FIND: where a report of the partner looks for the next one. */
   wish: Wish | null = null;
-  #commands: Promise<unknown> = IDLE;
   /**
    * Whom it met lately and how often it pressed Next: what reports and the
    * Next limit go by. Made at its first match (Next and reports need a
@@ -48,7 +50,7 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
    * `replaces`: this visitor's earlier session, whose socket this one takes
    * over (a page back from a network change, with the same id and token):
    * unless that one has left matchmaking already, its partner and its place
-   * are kept, and its pending commands run before ours.
+   * are kept, and its pending commands run before ours (deps.serial orders them per id).
    */
   constructor(id: string, socket: FrameSocket, deps: SessionDeps, address = "", replaces?: Session) {
     super(id, socket, deps);
@@ -57,12 +59,12 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
       deps.log.info(`${id} reconnected: its new socket takes over`);
       this.partner = replaces.partner;
       this.previous = replaces.previous;
+      this.seeking = replaces.seeking;
       this.wish = replaces.wish;
       // Who it met and its Next budget go with the visitor, not the socket (a reconnect must not reset them).
       if (replaces.address === address) this.#conduct = replaces.#conduct;
       this.#news = replaces.#news;
       this.#findAt = replaces.#findAt;
-      this.#commands = replaces.#commands;
     }
   }
 
@@ -96,7 +98,7 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
         // Asking again while waiting keeps one's place, and so one's wait.
         if (this.partner !== null || this.#findAt === null) this.#findAt = now;
         this.#leavePartner();
-        this.wish = wish;
+        this.seeking = this.wish = wish;
         this.#run(() => this.deps.store.find(this.id, wish, this.deps.now(), this.address));
         return;
       }
@@ -104,6 +106,7 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
         if (this.partner !== null && this.#refused(this.#met().next(now))) return;
         this.#findAt = null;
         this.#leavePartner();
+        this.seeking = null;
         this.#run(() => this.deps.store.stop(this.id, this.deps.now()));
         return;
       case "REPORT": {
@@ -114,14 +117,15 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
         if (current) {
           this.#findAt = now; // the server looks for the next stranger, as for Next
           this.#leavePartner();
+          this.seeking = this.wish;
         }
         this.#run(() => fileReport(this.deps, this, { ...target, current }, frame.payload.reason));
         return;
       }
       default:
-        if (frame.dst === this.partner || (frame.type === "LEAVE" && frame.dst === this.previous)) {
+        if (this.#mayReach(frame.dst, frame.type)) {
           // Only what the decoder checked is relayed, with `src` ours.
-          return this.deps.relay(frame.dst, encodeFrame({ ...frame, src: this.id }));
+          return this.deps.relay(this.id, frame.dst, frame.type, encodeFrame({ ...frame, src: this.id }));
         }
         this.deps.log.debug(`dropped ${frame.type} from ${this.id} to non-partner ${frame.dst}`);
         return this.reject("not_partner", `${frame.type} dropped: ${frame.dst} is not your partner.`);
@@ -138,6 +142,7 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
         this.#findAt = null;
         this.#leavePartner();
         this.partner = event.partner;
+        this.seeking = null;
         this.#met().paired(event.partner, this.deps.now());
         this.#news = matchFrame(event);
         return this.send(this.#news);
@@ -153,6 +158,24 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
     }
   }
 
+  /** A frame from `from`: passed on only if this side, too, takes `from` for its partner. */
+  relayed(from: string, type: RelayType, text: string): void {
+    if (this.#mayReach(from, type)) this.push(text);
+    else this.deps.log.debug(`dropped ${type} from non-partner ${from} to ${this.id}`);
+  }
+
+  /** The store may have lost this visitor or its events: give up the partner, or search again. */
+  resync(): void {
+    if (this.done) return;
+    if (this.partner !== null) {
+      this.receive({ type: "partner-left", to: this.id, partner: this.partner, reason: "disconnect" });
+      this.#run(() => this.deps.store.stop(this.id, this.deps.now()));
+    } else if (this.seeking !== null) {
+      const wish = this.seeking;
+      this.#run(() => this.deps.store.find(this.id, wish, this.deps.now(), this.address));
+    }
+  }
+
   /** The socket is gone. */
   override closed(): void {
     this.deps.forget(this);
@@ -161,7 +184,7 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
 
   /** Leaves matchmaking, the moment the server is done with the socket. */
   protected left(): void {
-    void this.#run(() => this.deps.store.disconnect(this.id, this.deps.now()));
+    this.#run(() => this.deps.store.disconnect(this.id, this.deps.now()));
   }
 
   #met(): Conduct {
@@ -184,16 +207,22 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
     return true;
   }
 
-  /** Commands of one visitor run one after another, whatever the store's latency. */
-  #run(command: () => Promise<readonly MatchEvent[]>): Promise<unknown> {
-    const run = this.#commands.then(command).then(this.deps.deliver).catch((error) => {
+  /** The current partner; for LEAVE, the previous one too. */
+  #mayReach(peer: string, type: RelayType): boolean {
+    return peer === this.partner || (type === "LEAVE" && peer === this.previous);
+  }
+
+  /** Queues a command behind this visitor's others; if the store fails, the visitor is told and reconnects. */
+  #run(command: () => Promise<unknown>): void {
+    this.deps.serial.run(this.id, command).catch((error) => {
+      // The shared stores (matchmaking, safety) cannot be reached: try again in a moment.
+      if (error instanceof StoreUnavailable || (error instanceof Refusal && error.code === "unavailable")) {
+        this.deps.log.warn(`matchmaking unavailable for ${this.id}: ${error.message}`);
+        return this.end(CLOSE.tryAgainLater, "matchmaking is unavailable; reconnect in a moment");
+      }
       this.deps.log.error(`matchmaker failed for ${this.id}: ${(error as Error).stack ?? error}`);
-    }).finally(() => {
-      // Idle sessions hold no promise of their own.
-      if (this.#commands === run) this.#commands = IDLE;
+      this.end(CLOSE.internalError, "matchmaking failed");
     });
-    this.#commands = run;
-    return run;
   }
 }
 

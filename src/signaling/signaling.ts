@@ -3,7 +3,9 @@
  * WebSocket passes the same checks (path, query, origin, capacity, country,
  * identity, sockets per address, bans) before the WebSocket handshake, and
  * keeps one Session per admitted socket: it relays between them, keeps time
- * for them, and closes those of an address when it is banned.
+ * for them, and closes those of an address when it is banned. It is the store's
+ * sink: events and frames for this process's visitors come in through it,
+ * from this process or (with Redis) any other.
  */
 import type { IncomingMessage, Server } from "node:http";
 import { STATUS_CODES } from "node:http";
@@ -12,13 +14,13 @@ import { bannedRefusal, Refusal } from "../refusal.ts";
 import type { GeoGate } from "../geo/gate.ts";
 import type { Identities } from "../identity.ts";
 import type { Logger } from "../log.ts";
-import type { MatchEvent } from "../matchmaker/core.ts";
-import type { MatchStore } from "../matchmaker/store.ts";
+import type { MatchSink, MatchStore } from "../matchmaker/store.ts";
 import type { Metrics } from "../metrics/metrics.ts";
-import { PEER_KEY, type Rate } from "../protocol/index.ts";
+import { PEER_KEY, type Rate, type RelayType } from "../protocol/index.ts";
 import type { Ban, SafetyStore } from "../safety/store.ts";
 import { createPeerServer, type GatedSocket } from "./peer-server.ts";
 import { CLOSE } from "./limits.ts";
+import { createSerial } from "./serial.ts";
 import { Session } from "./session.ts";
 
 /** What the gate and the sessions need of src/safety. */
@@ -33,6 +35,8 @@ export interface SignalingSafety {
 
 /** How often sessions are asked whether their sockets are alive (see Session#tick). */
 const TICK_MS = 1000;
+/** On close, how long the sockets' last commands may take to reach the store. */
+const CLOSE_DRAIN_MS = 2000;
 
 export interface Signaling {
   /** Express app to mount at `path` (PeerServer's HTTP routes). */
@@ -43,7 +47,7 @@ export interface Signaling {
   addressOf(id: string): string | undefined;
   /** `ban.key` was banned: close its sockets (their partners are told). */
   banned(ban: Ban): void;
-  /** Refuse new sockets (503 shutting_down), close every socket (1001) and wait until they are gone. */
+  /** Refuse new sockets (503 shutting_down), close every socket (1001), wait until they are gone and have left matchmaking. */
   close(): Promise<void>;
 }
 
@@ -79,14 +83,24 @@ export function createSignaling(
   /** Admitted upgrades still waiting for the store (ban check): their ids, and sockets per address, count. */
   const pending = new Set<string>();
   const perAddress = new Map<string, number>();
-  const deliver = (events: readonly MatchEvent[]) => {
-    for (const event of events) {
-      // Each pair is told twice (once per side): counted once.
-      if (event.type === "matched" && event.role === "caller") metrics.matched(event.pool);
-      else if (event.type === "partner-left") metrics.partnerLeft(event.reason);
-      sessions.get(event.to)?.receive(event);
-    }
+  const serial = createSerial();
+  const sink: MatchSink = {
+    deliver(events) {
+      for (const event of events) {
+        // Each pair is told twice (once per side, on the process holding it): counted once.
+        if (event.type === "matched" && event.role === "caller") metrics.matched(event.pool);
+        else if (event.type === "partner-left") metrics.partnerLeft(event.reason);
+        sessions.get(event.to)?.receive(event);
+      }
+    },
+    relayed: (from, to, type, text) => sessions.get(to)?.relayed(from, type, text),
+    resync() {
+      log.info(`resyncing ${sessions.size} visitor(s) with the store`);
+      for (const session of sessions.values()) session.resync();
+    },
+    online: () => sessions.size,
   };
+  store.attach(sink);
   const release = (address: string) => {
     const n = (perAddress.get(address) ?? 1) - 1;
     if (n > 0) perAddress.set(address, n);
@@ -97,34 +111,40 @@ export function createSignaling(
     release(session.address);
     if (sessions.get(session.id) === session) sessions.delete(session.id);
   };
-  const relay = (to: string, text: string) => sessions.get(to)?.push(text);
   const banned = (ban: Ban) => {
     for (const session of sessions.values()) {
       if (session.address === ban.key) session.end(CLOSE.banned, `banned until ${new Date(ban.until).toISOString()}`);
     }
   };
-  const sessionSafety = {
-    store: safety.store,
-    nextLimit: safety.nextLimit,
-    addressOf: (id: string) => sessions.get(id)?.address,
-    banned,
+  // A partner on another process: the store knows its address (from the match).
+  const addressOf = (id: string) => sessions.get(id)?.address ?? store.addressOf?.(id);
+  const sessionSafety = { store: safety.store, nextLimit: safety.nextLimit, addressOf, banned };
+  // Partners on this process are reached at once; others through the store, which checks the pair again.
+  const relay = (from: string, to: string, type: RelayType, text: string) => {
+    const local = sessions.get(to);
+    if (local) local.relayed(from, type, text);
+    else store.relay(from, to, type, text);
   };
-  const deps = { store, deliver, forget, relay, now, log, metrics, preferences, safety: sessionSafety };
+  const deps = { store, serial, forget, relay, now, log, metrics, preferences, safety: sessionSafety };
   const originAllowed = createOriginCheck(allowOrigin);
   let ticking: ReturnType<typeof setInterval> | undefined;
   let matching = false;
   let closing = false;
+  // Visitors are told the whole pool's count: with --redis, every process's (as of the last beat).
+  let online = 0;
+  const count = () => Math.max(online, sessions.size);
   const tick = () => {
     const at = now();
-    const online = sessions.size;
-    for (const session of sessions.values()) {
-      session.tick(at);
-      session.tellOnline(online, at);
-    }
-    // Visitors whose wait for a shared interest is over; one tick at a time, however slow the store.
-    if (matching) return;
+    for (const session of sessions.values()) session.tick(at);
+    store.stats().then((stats) => {
+      online = stats.online;
+      for (const session of sessions.values()) session.tellOnline(count(), at);
+    }, () => {});
+    // Visitors whose wait for a shared interest is over (the store delivers the events);
+    // one tick at a time, however slow the store. With Redis every process ticks: the script is atomic.
+    if (matching || !store.ready()) return;
     matching = true;
-    store.tick(at).then(deliver, (error) => log.error(`matchmaker tick failed: ${(error as Error).stack ?? error}`))
+    store.tick(at).catch((error) => log.warn(`matchmaker tick failed: ${(error as Error).message ?? error}`))
       .finally(() => matching = false);
   };
 
@@ -142,6 +162,7 @@ export function createSignaling(
     const { id = "", token = "", key } = query;
     // A visitor coming back (same id) replaces its own socket: no new place is taken.
     if (sessions.size + pending.size >= maxClients && !sessions.has(id)) throw new Refusal("server_full");
+    if (!store.ready()) throw new Refusal("unavailable");
     geoGate(req);
     if (key !== PEER_KEY || !identities.verify(id, token)) throw new Refusal("invalid_identity");
     // Two upgrades of one id at once: the second is refused (a socket already open is taken over below).
@@ -173,7 +194,7 @@ export function createSignaling(
         pending.delete(admitted.id);
         release(admitted.address);
       }
-      const refusal = error instanceof Refusal ? error : new Refusal("internal");
+      const refusal = error instanceof Refusal ? error : new Refusal(isUnavailable(error) ? "unavailable" : "internal");
       if (refusal.code === "internal") log.error(`upgrade failed: ${(error as Error).stack ?? error}`);
       else log.debug(`refused upgrade: ${refusal.code}`);
       metrics.refused(refusal.code);
@@ -194,7 +215,7 @@ export function createSignaling(
       sessions.set(id, session);
       (ws as GatedSocket).owner = session;
       session.greet();
-      session.tellOnline(sessions.size, now());
+      session.tellOnline(count(), now());
       ticking ??= setInterval(tick, TICK_MS);
       ticking.unref?.();
     });
@@ -214,7 +235,7 @@ export function createSignaling(
   return {
     app: peer.app,
     online: () => sessions.size,
-    addressOf: (id) => sessions.get(id)?.address,
+    addressOf,
     banned,
     async close() {
       closing = true;
@@ -229,6 +250,8 @@ export function createSignaling(
         });
       });
       await Promise.all(closed);
+      // Their disconnects reach the store, unless it stalls (bounded).
+      await Promise.race([serial.idle(), new Promise((resolve) => setTimeout(resolve, CLOSE_DRAIN_MS).unref?.())]);
     },
   };
 }
@@ -277,4 +300,9 @@ function refuse(socket: Duplex, refusal: Refusal): void {
       "Content-Type: application/json; charset=utf-8\r\n" +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
+}
+
+/** The shared store (Redis) cannot be reached: the visitor is told to retry, not that the server failed. */
+function isUnavailable(error: unknown): boolean {
+  return error instanceof Error && error.name === "StoreUnavailable";
 }

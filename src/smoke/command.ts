@@ -1,6 +1,6 @@
 /**
- * `chatroulette smoke <url>` as a function: runs the bots, writes a line per
- * step and the verdict (or one JSON object), and returns the exit code.
+ * `chatroulette smoke <url> [url…]` as a function: runs the bots, writes a
+ * line per step and the verdict (or one JSON object), and returns the exit code.
  */
 import { reportJson, stepLine, verdictLine } from "./report.ts";
 import { runSmoke } from "./smoke.ts";
@@ -20,13 +20,13 @@ export const SMOKE_EXIT = { passed: 0, failed: 1, unreachable: 2 } as const;
 
 /**
  * @example
- * const code = await smokeCommand("http://127.0.0.1:8080", { pairs: 2, timeout: 10 }, (text) => process.stdout.write(text));
+ * const code = await smokeCommand(["http://127.0.0.1:8080"], { pairs: 2, timeout: 10 }, (text) => process.stdout.write(text));
  */
-export async function smokeCommand(url: string, flags: SmokeFlags, write: (text: string) => void): Promise<number> {
-  if (!flags.json) write(`chatroulette smoke ${url} (${flags.pairs} pair${flags.pairs > 1 ? "s" : ""})\n`);
+export async function smokeCommand(urls: readonly string[], flags: SmokeFlags, write: (text: string) => void): Promise<number> {
+  if (!flags.json) write(`chatroulette smoke ${urls.join(" ")} (${flags.pairs} pair${flags.pairs > 1 ? "s" : ""})\n`);
   const report = await runSmoke(
     {
-      url,
+      urls,
       pairs: flags.pairs,
       timeoutMs: flags.timeout * 1000,
       path: flags.path,

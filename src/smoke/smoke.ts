@@ -1,9 +1,11 @@
 /**
- * `chatroulette smoke <url>`: checks a live deployment end to end with bot
- * visitors (see bot.ts): identity, signaling socket, queue, match, data
+ * `chatroulette smoke <url> [url…]`: checks a live deployment end to end with
+ * bot visitors (see bot.ts): identity, signaling socket, queue, match, data
  * channel, a message each way, optionally video frames, then — with two
  * pairs or more — a stranger leaving and Next re-pairing, and leaving cleanly.
- * Each step is timed; the first failure ends the run with its reason.
+ * Given several URLs (the processes of one cluster), the bots take them in
+ * turn, so each pair spans two processes. Each step is timed; the first
+ * failure ends the run with its reason.
  */
 import { randomBytes } from "node:crypto";
 import process from "node:process";
@@ -15,7 +17,8 @@ import { loadPeerJs, socketError } from "./webrtc.ts";
 type Runtime = Awaited<ReturnType<typeof loadPeerJs>>;
 
 export interface SmokeOptions {
-  readonly url: string;
+  /** One deployment, or the processes of one cluster (bots are spread over them). */
+  readonly urls: readonly string[];
   readonly pairs: number;
   readonly timeoutMs: number;
   /** The signaling path, when not the one the server's /api/config gives. */
@@ -32,7 +35,7 @@ export interface Step {
 }
 
 export interface SmokeReport {
-  readonly url: string;
+  readonly urls: readonly string[];
   readonly pool: string;
   readonly pairs: number;
   readonly ok: boolean;
@@ -54,7 +57,7 @@ class Unreachable extends Error {
  */
 export async function runSmoke(options: SmokeOptions, onStep: (step: Step) => void = () => {}): Promise<SmokeReport> {
   const started = performance.now();
-  const origin = new URL(options.url).origin;
+  const origins = options.urls.map((url) => new URL(url).origin);
   const pool = `smoke-${randomBytes(6).toString("hex")}`;
   const steps: Step[] = [];
   const bots: Bot[] = [];
@@ -76,12 +79,12 @@ export async function runSmoke(options: SmokeOptions, onStep: (step: Step) => vo
   };
 
   try {
-    let config!: ClientConfig;
+    let configs!: ClientConfig[];
     let runtime!: Runtime;
     // fetch and ws both honour it
     if (options.insecure) process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
-    await step("reach the server", async () => {
-      config = await fetchConfig(origin, options.path, options.timeoutMs);
+    await step(origins.length > 1 ? `reach the ${origins.length} servers` : "reach the server", async () => {
+      configs = await Promise.all(origins.map((origin) => fetchConfig(origin, options.path, options.timeoutMs)));
     });
     await step("start WebRTC (@roamhq/wrtc)", async () => {
       runtime = await loadPeerJs().catch((error) => {
@@ -89,6 +92,9 @@ export async function runSmoke(options: SmokeOptions, onStep: (step: Step) => vo
       });
     });
     const bot = (name: string) => {
+      // Bots take the servers in turn: with several, each pair spans two of them.
+      const at = bots.length % origins.length;
+      const [origin, config] = [origins[at], configs[at]];
       const b = new Bot(name, { runtime, origin, config, pool, camera: options.media, timeoutMs: options.timeoutMs });
       bots.push(b);
       return b;
@@ -123,8 +129,9 @@ export async function runSmoke(options: SmokeOptions, onStep: (step: Step) => vo
         await Promise.all([b.heard(`hello from ${a.name}`), a.heard(`hello from ${b.name}`)]);
       });
       if (options.media) await step(`${p} receive video frames both ways`, () => Promise.all([a.seesVideo(), b.seesVideo()]));
-      // A relay-only server promises that strangers never see each other's addresses: check the call kept it.
-      if (options.media && config.relay === "forced") {
+      // A relay-only server promises that strangers never see each other's addresses: check the call kept it
+      // (with several servers, when all are relay-only, as one cluster's processes are configured alike).
+      if (options.media && configs.every((config) => config.relay === "forced")) {
         await step(`${p} media goes through the TURN relay`, () => Promise.all([a.relayed(), b.relayed()]));
       }
     }
@@ -167,7 +174,7 @@ export async function runSmoke(options: SmokeOptions, onStep: (step: Step) => vo
     for (const b of bots) b.leave();
   }
   return {
-    url: options.url,
+    urls: options.urls,
     pool,
     pairs: options.pairs,
     ok: steps.every((s) => s.ok),

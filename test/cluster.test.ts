@@ -1,0 +1,195 @@
+/**
+ * Servers that share one Redis (here, two in this process, each on a
+ * database of its own per test) behave as one: identities, pairs, signaling,
+ * Next and stats cross between them; a reconnect with the same id keeps its
+ * place; and an outage is told to visitors and recovered from.
+ */
+import assert from "node:assert/strict";
+import process from "node:process";
+import { after, before, describe, test, type TestContext } from "node:test";
+import { createClient } from "@redis/client";
+import { WebSocket } from "ws";
+import { redisMissing, type RedisServer, startRedis } from "../dev/redis.ts";
+import { Client, connect, identity, signal, socketUrl } from "./support/client.ts";
+import { type RunningServer, withServer } from "./support/server.ts";
+import { waitFor } from "./support/wait.ts";
+
+const missing = await redisMissing();
+if (missing && process.env.CI === "true") throw new Error(`CI=true and ${missing}`);
+
+export const SECRET = "test-secret-shared-by-every-process-0123456789";
+let redis: RedisServer;
+let database = 0;
+
+/** Two servers on one Redis database of their own. */
+async function cluster(t: TestContext, url = `${redis.url}/${++database}`): Promise<RunningServer[]> {
+  // No challenges: every visitor here comes from 127.0.0.1, which a report makes suspect.
+  const options = { redis: url, secret: SECRET, challenge: "off" } as const;
+  return [await withServer(t, options), await withServer(t, options)];
+}
+
+/** A visitor whose identity comes from `issuer` and whose socket is on `server`. */
+async function visitor(t: TestContext, server: RunningServer, issuer = server): Promise<Client> {
+  const { id, token } = await identity(issuer);
+  const client = new Client(new WebSocket(socketUrl(server, id, token)), id);
+  t.after(() => client.ws.terminate());
+  await client.next("OPEN");
+  return client;
+}
+
+const stats = async (server: RunningServer) => await (await fetch(`${server.origin}/api/stats`)).json();
+
+before(async () => {
+  if (!missing) redis = await startRedis();
+});
+after(() => redis?.stop());
+
+describe("servers sharing Redis", { skip: missing ?? false }, () => {
+  test("when visitors are on two servers, then one's identity works on the other, they are paired, and signaling crosses", async (t) => {
+    const [one, two] = await cluster(t);
+    const a = await visitor(t, two, one);
+    const b = await visitor(t, one);
+    a.find();
+    await a.next("WAITING");
+    b.find();
+    const [ma, mb] = await Promise.all([a.next("MATCH"), b.next("MATCH")]);
+    assert.deepEqual([ma.payload.peer, mb.payload.peer, mb.payload.role], [b.id, a.id, "caller"]);
+    b.send(signal("OFFER", a.id));
+    const offer = await a.next("OFFER");
+    assert.equal(offer.src, b.id);
+    a.send(signal("ANSWER", b.id));
+    assert.equal((await b.next("ANSWER")).src, a.id);
+    const c = await visitor(t, one);
+    c.send(signal("OFFER", a.id));
+    assert.equal((await c.next("REJECTED")).payload.code, "not_partner");
+    assert.ok(await a.none("OFFER"), "a stranger's offer never arrives");
+  });
+
+  test("when visitors on two servers share an interest, then they are paired on it; when one reports the other, then the report is taken and they are kept apart", async (t) => {
+    const [one, two] = await cluster(t);
+    const a = await visitor(t, one);
+    const b = await visitor(t, two);
+    const chess = { type: "FIND", payload: { interests: ["chess"] } };
+    a.send(chess);
+    await a.next("WAITING");
+    b.send(chess);
+    const [ma, mb] = await Promise.all([a.next("MATCH"), b.next("MATCH")]);
+    assert.deepEqual([ma.payload.interests, mb.payload.interests], [["chess"], ["chess"]]);
+    // The partner's socket is on the other server: its address key came with the match.
+    a.send({ type: "REPORT", payload: { peer: b.id, reason: "spam" } });
+    assert.equal((await a.next("REPORTED")).payload.peer, b.id);
+    assert.equal((await b.next("PARTNER-LEFT")).payload.peer, a.id);
+    b.send(chess);
+    await b.next("WAITING");
+    assert.ok(await a.none("MATCH"), "the reporter, searching again, is not paired with the one it reported");
+    const c = await visitor(t, two);
+    c.send(chess);
+    assert.ok([a.id, b.id].includes((await c.next("MATCH")).payload.peer), "a newcomer is paired with either");
+  });
+
+  test("when a visitor presses Next with someone waiting on the other server, then its partner is told and it gets the one waiting", async (t) => {
+    const [one, two] = await cluster(t);
+    const a = await visitor(t, one);
+    const b = await visitor(t, two);
+    const c = await visitor(t, two);
+    a.find();
+    await a.next("WAITING");
+    b.find();
+    await Promise.all([a.next("MATCH"), b.next("MATCH")]);
+    c.find();
+    await c.next("WAITING");
+    a.find(); // Next
+    const [left, match] = await Promise.all([b.next("PARTNER-LEFT"), a.next("MATCH")]);
+    assert.deepEqual(left.payload, { peer: a.id, reason: "next" });
+    assert.equal(match.payload.peer, c.id);
+    b.send(signal("LEAVE", a.id));
+    assert.equal((await a.next("LEAVE")).src, b.id, "LEAVE still reaches the one just left");
+  });
+
+  test("when stats are asked of either server, then they count the whole cluster and that server's share", async (t) => {
+    const [one, two] = await cluster(t);
+    const a = await visitor(t, one);
+    await visitor(t, two);
+    await visitor(t, two);
+    a.find();
+    await a.next("WAITING");
+    const want = (online: number, waiting: number) => ({ online: 3, waiting: 1, processes: 2, process: { online, waiting } });
+    await waitFor(async () => JSON.stringify(await stats(one)) === JSON.stringify(want(1, 1)), { timeout: 3000 });
+    await waitFor(async () => JSON.stringify(await stats(two)) === JSON.stringify(want(2, 0)), { timeout: 3000 });
+  });
+
+  test("when a visitor reconnects with the same id while its old socket's commands are held up, then its new place in the queue stands", async (t) => {
+    const [server] = await cluster(t);
+    const admin = createClient({ url: redis.url });
+    await admin.connect();
+    t.after(() => admin.close());
+    const { id, token } = await identity(server);
+    const open = async () => {
+      const client = new Client(new WebSocket(socketUrl(server, id, token)), id);
+      t.after(() => client.ws.terminate());
+      await client.next("OPEN");
+      return client;
+    };
+    const old = await open();
+    old.find("p");
+    await old.next("WAITING");
+    // Redis holds every script for a moment: the old socket's FIND is still
+    // out when it closes, so its disconnect waits behind it.
+    await admin.clientPause(600, "WRITE");
+    old.find("p");
+    old.close();
+    await old.closed;
+    const renewed = await waitFor(() => open().catch(() => null), { timeout: 3000 });
+    renewed.find("p");
+    await renewed.next("WAITING", 5000);
+    const other = await connect(t, server);
+    other.find("p");
+    assert.equal((await other.next("MATCH", 5000)).payload.peer, id, "the reconnected visitor was still waiting");
+  });
+
+  test("when Redis is down at start, then the server still starts, not ready, and admits visitors once Redis is up", async (t) => {
+    const own = await startRedis();
+    t.after(() => own.stop());
+    await own.stop();
+    const started = Date.now();
+    const [server] = [await withServer(t, { redis: own.url, secret: SECRET })];
+    assert.ok(Date.now() - started < 8000, "listen() does not wait for Redis for ever");
+    assert.equal((await fetch(`${server.origin}/readyz`)).status, 503);
+    // Bans and limits cannot be checked: no identity yet, refused clearly (the page retries).
+    assert.equal((await fetch(`${server.origin}/api/identity`, { method: "POST" })).status, 503);
+    await own.start();
+    await waitFor(async () => (await fetch(`${server.origin}/readyz`)).status === 200, { timeout: 10_000 });
+    // The safety store's connection comes back on its own backoff (≤ 2 s).
+    await waitFor(async () => (await fetch(`${server.origin}/api/identity`, { method: "POST" })).status === 201, { timeout: 10_000 });
+    const a = await visitor(t, server);
+    a.find();
+    await a.next("WAITING");
+  });
+
+  test("when Redis goes away, then visitors are told and refused clearly, /readyz says 503, and once it is back they pair again", async (t) => {
+    const own = await startRedis();
+    t.after(() => own.stop());
+    const [one, two] = await cluster(t, own.url);
+    const a = await visitor(t, one);
+    assert.equal((await fetch(`${one.origin}/readyz`)).status, 200);
+    await own.stop();
+    await waitFor(async () => (await fetch(`${one.origin}/readyz`)).status === 503);
+    const ready = await (await fetch(`${one.origin}/readyz`)).json();
+    assert.equal(ready.error, "unavailable");
+    a.find();
+    assert.deepEqual(await a.closed, { code: 1013, reason: "matchmaking is unavailable; reconnect in a moment" });
+    // Bans and limits cannot be checked either: no new identity, and the page retries.
+    const refused = await fetch(`${two.origin}/api/identity`, { method: "POST" });
+    assert.equal(refused.status, 503);
+    assert.equal((await refused.json()).error, "unavailable");
+    await own.start();
+    await waitFor(async () => (await fetch(`${one.origin}/readyz`)).status === 200 && (await fetch(`${two.origin}/readyz`)).status === 200, {
+      timeout: 10_000,
+    });
+    const [b, c] = [await visitor(t, one), await visitor(t, two)];
+    b.find();
+    await b.next("WAITING");
+    c.find();
+    assert.equal((await c.next("MATCH")).payload.peer, b.id);
+  });
+});
