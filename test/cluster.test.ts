@@ -147,6 +147,18 @@ describe("servers sharing Redis", { skip: missing ?? false }, () => {
     assert.equal((await other.next("MATCH", 5000)).payload.peer, id, "the reconnected visitor was still waiting");
   });
 
+  test("when a server on Redis sits idle past its connections' 3 s silence limit, then it stays ready and keeps admitting visitors", async (t) => {
+    // Failed before the safety store's link stopped idling: every 3 s it timed out, and identities got 503.
+    const [server] = await cluster(t);
+    const statuses = new Set<number>();
+    for (const end = Date.now() + 4500; Date.now() < end;) {
+      statuses.add((await fetch(`${server.origin}/readyz`)).status);
+      statuses.add((await fetch(`${server.origin}/api/identity`, { method: "POST" })).status);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+    }
+    assert.deepEqual([...statuses].sort(), [200, 201]);
+  });
+
   test("when Redis is down at start, then the server still starts, not ready, and admits visitors once Redis is up", async (t) => {
     const own = await startRedis();
     t.after(() => own.stop());

@@ -15,17 +15,23 @@ export type RedisClient = ReturnType<typeof connectClient>;
 export const RECONNECT = { firstMs: 100, maxMs: 2000 } as const;
 /**
  * A connection that hears nothing for this long is dead (a vanished host
- * sends no reset): it is dropped and reconnected. Each process beats every
- * 250 ms and its subscription hears the beat's marker, so a live one is never quiet.
+ * sends no reset): it is dropped and reconnected. The matchmaker beats every
+ * 250 ms and its subscription hears the beat's marker; a link whose commands
+ * may pause (the safety store's, between identity requests) pings every
+ * KEEPALIVE_MS instead, so a live connection is never quiet. Without that, an
+ * idle safety link timed out every 3 s, and identities were refused 503
+ * "unavailable" for a moment each time (found by the bench's three processes).
  */
 const SOCKET_TIMEOUT_MS = 3000;
+const KEEPALIVE_MS = 1000;
 
 export interface RedisLink {
   readonly client: RedisClient;
+  /** Only with `subscribe` (the matchmaker's events). */
   readonly subscriber: RedisClient;
   /** The URL without its password, for messages. */
   readonly where: string;
-  /** Both connections are up. */
+  /** Its connections are up. */
   up(): boolean;
   /** Called whenever a connection goes up or down. */
   onChange(listener: () => void): void;
@@ -33,12 +39,14 @@ export interface RedisLink {
 }
 
 /**
- * Connects in the background; `up()` says when both connections are ready.
+ * Connects in the background; `up()` says when its connections are ready.
+ * `subscribe: false` opens the command connection alone, kept from idling by
+ * a PING a second.
  * @example
  * const link = createRedisLink({ url: "redis://127.0.0.1:6379", log });
  * link.onChange(() => console.log(link.up()));
  */
-export function createRedisLink({ url, log }: { url: string; log: Logger }): RedisLink {
+export function createRedisLink({ url, log, subscribe = true }: { url: string; log: Logger; subscribe?: boolean }): RedisLink {
   const where = redactUrl(url);
   const options = {
     url,
@@ -52,13 +60,18 @@ export function createRedisLink({ url, log }: { url: string; log: Logger }): Red
   };
   const client = connectClient(options);
   const subscriber = connectClient(options);
+  const connections = subscribe ? [client, subscriber] : [client];
+  const keepalive = subscribe ? undefined : setInterval(() => {
+    if (client.isReady) client.ping().catch(() => {}); // a failure is reported by "error"
+  }, KEEPALIVE_MS);
+  keepalive?.unref?.();
   const listeners: Array<() => void> = [];
   let outage = false;
   let closing = false;
   const changed = () => {
     for (const listener of listeners) listener();
   };
-  for (const connection of [client, subscriber]) {
+  for (const connection of connections) {
     connection.on("error", (error: Error) => {
       if (closing) return;
       if (!outage) {
@@ -69,7 +82,7 @@ export function createRedisLink({ url, log }: { url: string; log: Logger }): Red
       changed();
     });
     connection.on("ready", () => {
-      if (outage && client.isReady && subscriber.isReady) {
+      if (outage && connections.every((c) => c.isReady)) {
         outage = false;
         log.info(`Redis at ${where} is back`);
       }
@@ -83,11 +96,12 @@ export function createRedisLink({ url, log }: { url: string; log: Logger }): Red
     client,
     subscriber,
     where,
-    up: () => client.isReady && subscriber.isReady,
+    up: () => connections.every((c) => c.isReady),
     onChange: (listener) => void listeners.push(listener),
     async close() {
       closing = true;
-      await Promise.all([client, subscriber].map(async (connection) => {
+      clearInterval(keepalive);
+      await Promise.all(connections.map(async (connection) => {
         if (!connection.isOpen) return;
         // close() waits for replies a dead connection will never send.
         if (connection.isReady) await connection.close().catch(() => connection.destroy());

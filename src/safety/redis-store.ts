@@ -79,7 +79,8 @@ export function createRedisSafetyStore({ url, log, policy, prefix = DEFAULT_SAFE
     useOnce: async (token, until, now) => await run("useOnce", now, [token, String(until)]) === 1,
     // Connects in the background: listen() already waits for Redis through the match store.
     async open() {
-      link = createRedisLink({ url, log });
+      // Commands only: no subscription (an idle one would time out), a ping keeps it from idling.
+      link = createRedisLink({ url, log, subscribe: false });
     },
     async close() {
       await link?.close();
