@@ -48,6 +48,15 @@ const BUNDLED = new Set(["altcha-lib", "commander", "express", "peer", "prom-cli
  */
 const LUA = { "src/matchmaker/redis": ".", "src/safety/redis": "redis" } as const;
 
+/**
+ * Packages that a bundled package brings its own older copy of, bundled once:
+ * its imports get ours. `peer` nests Express 4 (with its own body-parser,
+ * iconv-lite, mime-db, qs…, ~800 KB of source that Node keeps in the heap
+ * for as long as the server runs); it uses only `Router`, `get` and `use`,
+ * which Express 5 keeps, and the PeerServer routes are tested on the build.
+ */
+const ONE_COPY = new Set(["express"]);
+
 /** Optional native add-ons that `ws` tries to require and does without. */
 const OPTIONAL = new Set(["bufferutil", "utf-8-validate"]);
 
@@ -121,10 +130,13 @@ function bundleOnly(bundled: ReadonlySet<string>): Plugin {
   return {
     name: "bundle-only",
     setup(build) {
-      build.onResolve({ filter: /^[^./]/ }, ({ path, importer }) => {
+      build.onResolve({ filter: /^[^./]/ }, ({ path, importer, kind, pluginData }) => {
         if (path.startsWith("node:")) return { external: true };
         const name = packageName(path);
         if (OPTIONAL.has(name)) return { external: true };
+        if (ONE_COPY.has(name) && pluginData !== ONE_COPY) {
+          return build.resolve(path, { kind, resolveDir: build.initialOptions.absWorkingDir, pluginData: ONE_COPY });
+        }
         if (importer.split(/[\\/]/).includes("node_modules") || bundled.has(name)) return undefined;
         return { external: true };
       });

@@ -25,6 +25,18 @@ describe("chatroulette serve (Node)", () => {
     assert.ok(Date.now() - started < 5000);
   });
 
+  test("when PeerServer's own routes are asked for, then the build (which gives PeerServer our Express 5) answers as peerjs expects", async (t) => {
+    const run = runCli(t, ["serve", "--port", "0", "--host", "127.0.0.1"]);
+    const url = await run.url;
+    const info = await fetch(`${url}signaling/`);
+    assert.equal(info.status, 200);
+    assert.equal((await info.json()).name, "PeerJS Server");
+    const id = await fetch(`${url}signaling/peerjs/id`);
+    assert.equal(id.status, 200);
+    assert.match(await id.text(), /^[0-9a-f-]{36}$/);
+    assert.equal((await fetch(`${url}signaling/peerjs/peers`)).status, 401, "peer listing stays off");
+  });
+
   test("when --metrics-port is given, then the metrics URL follows the main URL on a line of its own", async (t) => {
     const run = runCli(t, ["serve", "--port", "0", "--host", "127.0.0.1", "--metrics-port", "0"]);
     await run.url;
