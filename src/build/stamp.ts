@@ -5,11 +5,10 @@
  * Before running the build, `chatroulette` rehashes those files, so it never
  * runs JavaScript older than the TypeScript beside it. Content, not times:
  * git checkouts, copies and npm's tarballs all set file times of their own.
- * Rehashing the ~80 files takes a few milliseconds (BENCHMARKS.md).
+ * Rehashing the ~160 files takes a few milliseconds (BENCHMARKS.md).
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 
 export const STAMP_FILE = "dist/stamp.json";
 
@@ -20,10 +19,20 @@ export interface Stamp {
   readonly parts: Readonly<Record<BuildPart, Readonly<Record<string, string>>>>;
 }
 
-/** sha256 of a file's content, hex; null when the file is gone. */
+/**
+ * sha256 of a file's UTF-8 text, hex; null when the file is gone. `path` is
+ * relative to `root` and "/"-separated; the sources are all text.
+ *
+ * Read as text, joined by hand: `serve` checks ~160 files at every start,
+ * and the general path (Buffer reads, path.join's normalizing) ran Node's
+ * argument checks often enough for V8 to optimize them. The optimizing
+ * compiler's first run touches ~3.5 MB of Node's own code that an idle server
+ * otherwise never needs (BENCHMARKS.md, idle RSS). readFileSync with "utf8"
+ * is one call into Node's C++.
+ */
 export function hashFile(root: string, path: string): string | null {
   try {
-    return createHash("sha256").update(readFileSync(join(root, path))).digest("hex");
+    return createHash("sha256").update(readFileSync(root.endsWith("/") ? root + path : `${root}/${path}`, "utf8")).digest("hex");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw error;
@@ -40,7 +49,7 @@ export function hashFile(root: string, path: string): string | null {
 export function staleBuild(root: string, parts: readonly BuildPart[]): string | null {
   let stamp: Stamp;
   try {
-    stamp = JSON.parse(readFileSync(join(root, STAMP_FILE), "utf8"));
+    stamp = JSON.parse(readFileSync(root.endsWith("/") ? root + STAMP_FILE : `${root}/${STAMP_FILE}`, "utf8"));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return "there is no JavaScript build (dist/ is missing)";
     return `${STAMP_FILE} is unreadable (${(error as Error).message})`;
