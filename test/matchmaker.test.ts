@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
   createMatchState,
+  current,
   disconnect,
   find,
   type MatchEvent,
@@ -129,6 +130,27 @@ describe("matchmaking core against a naive model", () => {
       if (options.interestWaitMs > 0) assert.ok(seen.afterWait > 100, "ticks paired visitors whose wait was over");
     });
   }
+});
+
+describe("events told to visitors", () => {
+  const waiting = (to: string): MatchEvent => ({ type: "waiting", to, pool: "public" });
+  const matched = (to: string, partner: string): MatchEvent => ({ type: "matched", to, partner, role: "caller", pool: "public" });
+  const left = (to: string, partner: string): MatchEvent => ({ type: "partner-left", to, partner, reason: "next" });
+
+  test("when a delivery queues a visitor and then pairs them, then only the match is told", () => {
+    const batch = [waiting("a"), waiting("c"), matched("a", "b"), matched("b", "a")];
+    assert.deepEqual(current(batch), [waiting("c"), matched("a", "b"), matched("b", "a")]);
+  });
+
+  test("when a visitor waits again after its match ended, then that later wait is told", () => {
+    const batch = [waiting("a"), matched("a", "b"), left("a", "b"), waiting("a")];
+    assert.deepEqual(current(batch), [matched("a", "b"), left("a", "b"), waiting("a")]);
+  });
+
+  test("when nothing is out of date, then the events are told as they are", () => {
+    const batch = [matched("a", "b"), waiting("c")];
+    assert.equal(current(batch), batch);
+  });
 });
 
 describe("report blocks", () => {

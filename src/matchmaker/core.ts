@@ -36,6 +36,31 @@ export type MatchEvent =
   | { readonly type: "partner-left"; readonly to: string; readonly partner: string; readonly reason: LeftReason };
 
 /**
+ * The events worth telling, in order: a "waiting" followed, in the same
+ * delivery, by a "matched" for the same visitor is out of date before it is
+ * sent. The Redis store delivers a whole batch of commands at once, in which
+ * half the visitors of a burst wait and are matched; sending each of them a
+ * WAITING too was a third of the frames written (BENCHMARKS.md).
+ * @example
+ * current([{ type: "waiting", to: "a", pool: "public" }, matchedA, matchedB]); // [matchedA, matchedB]
+ */
+export function current(events: readonly MatchEvent[]): readonly MatchEvent[] {
+  if (events.length < 2) return events;
+  const matchedLater = new Set<string>();
+  let stale = 0;
+  const keep = events.map(() => true);
+  for (let i = events.length - 1; i >= 0; i--) {
+    const event = events[i];
+    if (event.type === "matched") matchedLater.add(event.to);
+    else if (event.type === "waiting" && matchedLater.has(event.to)) {
+      keep[i] = false;
+      stale++;
+    }
+  }
+  return stale === 0 ? events : events.filter((_, i) => keep[i]);
+}
+
+/**
  * Find a partner for what `wish` asks (Next, when already paired): pair at
  * once or wait. `address` is the visitor's address key, for the report rule.
  */

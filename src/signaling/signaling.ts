@@ -14,6 +14,7 @@ import { bannedRefusal, Refusal } from "../refusal.ts";
 import type { GeoGate } from "../geo/gate.ts";
 import type { Identities } from "../identity.ts";
 import type { Logger } from "../log.ts";
+import { current } from "../matchmaker/core.ts";
 import type { MatchSink, MatchStore } from "../matchmaker/store.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { PEER_KEY, type Rate, type RelayType } from "../protocol/index.ts";
@@ -86,7 +87,7 @@ export function createSignaling(
   const serial = createSerial();
   const sink: MatchSink = {
     deliver(events) {
-      for (const event of events) {
+      for (const event of current(events)) {
         // Each pair is told twice (once per side, on the process holding it): counted once.
         if (event.type === "matched" && event.role === "caller") metrics.matched(event.pool);
         else if (event.type === "partner-left") metrics.partnerLeft(event.reason);
