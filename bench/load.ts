@@ -178,14 +178,23 @@ function ask(bot: Bot, record: (latency: number, partner?: string) => void): voi
   });
 }
 
-function matching(record: (latency: number, partner?: string) => void): void {
+/**
+ * Records each pair. A bot is answered by its MATCH; with `leftFrees`, also by
+ * PARTNER-LEFT (paced: an idle bot whose partner asked again is free to ask).
+ * In a burst every bot has asked, so its old partner leaving answers nothing.
+ */
+function matching(record: (latency: number, partner?: string) => void, leftFrees: boolean): void {
   onMatch = (bot, frame) => {
     if (frame.type === "MATCH") {
       bot.busy = false;
+      lastAnswer = now();
       if (frame.payload.role === "caller") record(now() - bot.sentAt, frame.payload.peer);
-    } else if (frame.type === "PARTNER-LEFT") bot.busy = false;
+    } else if (frame.type === "PARTNER-LEFT" && leftFrees) bot.busy = false;
   };
 }
+
+/** When the last MATCH arrived. */
+let lastAnswer = 0;
 
 /** A result and the function that records one pair into it. */
 function tally(): [MatchResult, (latency: number, partner?: string) => void] {
@@ -200,20 +209,25 @@ function tally(): [MatchResult, (latency: number, partner?: string) => void] {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Every bot asks at once; resolves when every request is answered (or 30 s pass). */
+/**
+ * Every bot asks at once; resolves when every request is answered, or when no
+ * answer has come for a second (a lone bot: with several generators the total
+ * may be odd), or after 30 s.
+ */
 async function burst(): Promise<MatchResult> {
   const [result, record] = tally();
-  matching(record);
+  matching(record, false);
+  lastAnswer = now();
   for (const bot of bots) ask(bot, record);
   const deadline = now() + 30_000;
-  while (bots.some((b) => b.busy) && now() < deadline) await sleep(5);
+  while (bots.some((b) => b.busy) && now() < deadline && now() - lastAnswer < 1000) await sleep(5);
   return result;
 }
 
 /** Asks at a steady rate from idle bots and records each pair's latency. */
 async function paced(perSecond: number, seconds: number): Promise<MatchResult> {
   const [result, record] = tally();
-  matching(record);
+  matching(record, true);
   for (const bot of bots) bot.busy = false;
   const end = now() + seconds * 1000;
   let sent = 0;
