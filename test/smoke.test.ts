@@ -117,6 +117,24 @@ describe("chatroulette smoke", () => {
     assert.match(failed.error!, /^refused by country: Chatroulette is not available from your network/);
   });
 
+  test("when the bots' address is banned, then it exits 1 at once saying until when", async (t) => {
+    const token = "smoke-test-moderator-token-0123456789";
+    const server = await serveCli(t, ["--admin-token", token]);
+    const ban = await fetch(`${server.url}api/admin/bans`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ address: "127.0.0.1", duration: "1h" }),
+    });
+    assert.equal(ban.status, 201);
+    const { until } = (await ban.json()).ban;
+    const { code, report } = await smoke(t, [server.url, "--timeout", "20"]);
+    assert.equal(code, 1);
+    const failed = report.steps.find((s) => !s.ok)!;
+    assert.equal(failed.name, "pair 1: get an identity");
+    assert.ok(failed.ms < 10_000, `refused at once, not at the step's timeout (${failed.ms} ms)`);
+    assert.match(failed.error!, new RegExp(`refused by the server: You were reported by several people and can't use chatroulette until ${until}\\.$`));
+  });
+
   test("when the matchmaker never answers, then it exits 1 at the match step", async (t) => {
     const server = await withServer(t, {}, { store: stalled });
     const { code, report } = await smoke(t, [server.url, "--timeout", "1"]);

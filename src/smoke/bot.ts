@@ -84,10 +84,17 @@ export class Bot {
       }, timeoutMs);
       dispose = effect(() => {
         const chat = this.chat;
-        if (chat.serverState.value === "blocked") {
+        const state = chat.serverState.value;
+        if (state === "blocked" || state === "banned") {
           clearTimeout(timer);
           queueMicrotask(() => dispose());
-          const why = chat.refused.value ? refusalWords(CATALOGS.en, chat.refused.value) : "refused";
+          // A ban is waited out by the page; a bot says until when, and fails now.
+          const until = chat.bannedUntil.value;
+          const why = state === "banned" && until !== null
+            ? CATALOGS.en.banned(new Date(until).toISOString())
+            : chat.refused.value
+            ? refusalWords(CATALOGS.en, chat.refused.value)
+            : "refused";
           reject(new StepFailed(`${this.name}: refused by the server: ${why}`));
         } else if (check()) {
           clearTimeout(timer);
