@@ -97,6 +97,11 @@ describe("metrics", () => {
     await b.next("REJECTED");
     b.send({ type: "OFFER", dst: c.id, payload: { type: "data" } });
     await b.next("REJECTED");
+    // b and c share an address: its second report of a is refused after filing, and counted all the same.
+    b.send({ type: "REPORT", payload: { peer: a.id, reason: "spam" } });
+    await b.next("REPORTED");
+    c.send({ type: "REPORT", payload: { peer: a.id, reason: "spam" } });
+    assert.equal((await c.next("REJECTED")).payload.code, "already_reported");
     assert.equal((await refusedUpgrade(socketUrl(running, a.id, "forged"))).status, 401);
     assert.equal((await fetch(`${running.origin}/metrics`)).status, 404, "the main port has no /metrics");
 
@@ -114,6 +119,7 @@ describe("metrics", () => {
     assert.ok(v("chatroulette_match_wait_seconds_sum", { pool: "public" })! > 0, "c waited");
     assert.equal(v("chatroulette_frames_rejected_total", { code: "invalid_json" }), 1);
     assert.equal(v("chatroulette_frames_rejected_total", { code: "invalid_payload" }), 1);
+    assert.equal(v("chatroulette_frames_rejected_total", { code: "already_reported" }), 1);
     assert.equal(v("chatroulette_refusals_total", { code: "invalid_identity" }), 1);
     assert.equal(v("chatroulette_refusals_total", { code: "not_found" }), 1);
     assert.equal(v("chatroulette_identities_issued_total"), 5);

@@ -8,6 +8,7 @@
 import type { Logger } from "../log.ts";
 import { BLOCK } from "../matchmaker/blocked.ts";
 import type { MatchEvent } from "../matchmaker/core.ts";
+import type { Metrics } from "../metrics/metrics.ts";
 import type { MatchStore } from "../matchmaker/store.ts";
 import { type Bucket, type Rate, type Rejection, REPORT_WINDOW_MS, type ReportReason, type ServerFrame, takeToken, encodeFrame, type Wish } from "../protocol/index.ts";
 import type { Ban, SafetyStore } from "../safety/store.ts";
@@ -94,12 +95,14 @@ export interface Reporter {
  * the reporter, and returns the matchmaker's events (the Next).
  */
 export async function fileReport(
-  deps: { store: MatchStore; safety: SessionSafety; log: Logger; now: () => number },
+  deps: { store: MatchStore; safety: SessionSafety; log: Logger; now: () => number; metrics: Pick<Metrics, "rejectedFrame"> },
   me: Reporter,
   target: { readonly peer: string; readonly address: string; readonly current: boolean },
   reason: ReportReason,
 ): Promise<readonly MatchEvent[]> {
   const { events, answer } = await decide(deps, me, target, reason);
+  // Refused after filing (the store's rules): counted with the frames refused before it.
+  if (answer.type === "REJECTED") deps.metrics.rejectedFrame(answer.payload.code);
   me.push(encodeFrame(answer));
   return events;
 }
