@@ -174,6 +174,7 @@ function ask(bot: Bot, record: (latency: number, partner?: string) => void): voi
   }
   void http("GET", `/find?id=${bot.id}`).then(({ status }) => {
     bot.busy = false;
+    lastAnswer = now();
     if (status === 200) record(now() - bot.sentAt);
   });
 }
@@ -193,7 +194,7 @@ function matching(record: (latency: number, partner?: string) => void, leftFrees
   };
 }
 
-/** When the last MATCH arrived. */
+/** When the last answer (MATCH, or the book's /find response) arrived; 0 before the first of a burst. */
 let lastAnswer = 0;
 
 /** A result and the function that records one pair into it. */
@@ -210,17 +211,18 @@ function tally(): [MatchResult, (latency: number, partner?: string) => void] {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Every bot asks at once; resolves when every request is answered, or when no
- * answer has come for a second (a lone bot: with several generators the total
- * may be odd), or after 30 s.
+ * Every bot asks at once; resolves when every request is answered, or when
+ * answers have come and then none for 2 s (a lone bot: with several
+ * generators the total may be odd), or after 30 s.
  */
 async function burst(): Promise<MatchResult> {
   const [result, record] = tally();
   matching(record, false);
-  lastAnswer = now();
+  lastAnswer = 0;
   for (const bot of bots) ask(bot, record);
   const deadline = now() + 30_000;
-  while (bots.some((b) => b.busy) && now() < deadline && now() - lastAnswer < 1000) await sleep(5);
+  const quiet = () => lastAnswer > 0 && now() - lastAnswer >= 2000;
+  while (bots.some((b) => b.busy) && now() < deadline && !quiet()) await sleep(5);
   return result;
 }
 
