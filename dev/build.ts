@@ -52,8 +52,10 @@ const LUA = { "src/matchmaker/redis": ".", "src/safety/redis": "redis" } as cons
  * Packages that a bundled package brings its own older copy of, bundled once:
  * its imports get ours. `peer` nests Express 4 (with its own body-parser,
  * iconv-lite, mime-db, qs…, ~800 KB of source that Node keeps in the heap
- * for as long as the server runs); it uses only `Router`, `get` and `use`,
- * which Express 5 keeps, and the PeerServer routes are tested on the build.
+ * for as long as the server runs). What it uses (`express()`, `Router`,
+ * `get`, `use`, `set`, the `mount` event, `res.send`, `res.sendStatus`,
+ * `res.contentType`; the paths `/`, `/:key`, `/id`, `/peers`) Express 5
+ * keeps, and `test/cli.test.ts` asks its routes through the build.
  */
 const ONE_COPY = new Set(["express"]);
 

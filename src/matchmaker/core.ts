@@ -45,7 +45,7 @@ export type MatchEvent =
  * current([{ type: "waiting", to: "a", pool: "public" }, matchedA, matchedB]); // [matchedA, matchedB]
  */
 export function current(events: readonly MatchEvent[]): readonly MatchEvent[] {
-  if (events.length < 2) return events;
+  if (events.length < 2 || !events.some((event) => event.type === "waiting")) return events;
   const matchedLater = new Set<string>();
   let stale = 0;
   const keep = events.map(() => true);

@@ -59,7 +59,11 @@ export class GatedSocket extends WebSocket {
   }
 }
 
-/** PeerServer's app: an Express 4 app (peer bundles its own Express), mountable in ours, and its events. */
+/**
+ * PeerServer's app, mountable in ours, and its events: an app of peer's own
+ * Express 4 under Deno and tsx, of our Express 5 in the build (dev/build.ts,
+ * ONE_COPY).
+ */
 export type PeerApp = ReturnType<typeof ExpressPeerServer>;
 
 export interface MountedPeerServer {
