@@ -14,6 +14,7 @@ import { decodeServerFrame, defaultWish, type ServerFrame } from "../src/protoco
 import { LIMITS } from "../src/signaling/limits.ts";
 import { createSerial } from "../src/signaling/serial.ts";
 import { type FrameSocket, Session } from "../src/signaling/session.ts";
+import type { Registered } from "../src/signaling/session-deps.ts";
 import { signal } from "./support/client.ts";
 
 /** What ws would do with our calls, recorded. */
@@ -51,7 +52,7 @@ function setup() {
   const socket = new FakeSocket();
   const relayed: Array<[string, string]> = [];
   const delivered: MatchEvent[] = [];
-  const forgotten: Session[] = [];
+  const forgotten: Registered[] = [];
   const metrics = createMetrics({ online: () => 1, waiting: () => store.waiting() });
   store.attach({
     deliver: (events) => {

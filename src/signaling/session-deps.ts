@@ -4,7 +4,6 @@ import type { MatchStore } from "../matchmaker/store.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { RelayType } from "../protocol/index.ts";
 import type { Serial } from "./serial.ts";
-import type { Session } from "./session.ts";
 import type { SessionSafety } from "./conduct.ts";
 
 /** What a session needs of its socket: ws's WebSocket satisfies it. */
@@ -16,6 +15,12 @@ export interface FrameSocket {
   terminate(): void;
 }
 
+/** A session as the gate's registry knows it: by id, holding one of its address's places. */
+export interface Registered {
+  readonly id: string;
+  readonly address: string;
+}
+
 /** What keeping a socket needs (socket-keeper.ts). */
 export type KeeperDeps = Pick<SessionDeps, "now" | "log" | "metrics">;
 
@@ -25,7 +30,7 @@ export interface SessionDeps {
   /** Orders commands per visitor id (see serial.ts). */
   readonly serial: Serial;
   /** The socket closed: drop this session from the registry. */
-  readonly forget: (session: Session) => void;
+  readonly forget: (session: Registered) => void;
   /** Sends a relayed frame (already encoded) from `from` to the visitor `to`, wherever its socket is. */
   readonly relay: (from: string, to: string, type: RelayType, text: string) => void;
   readonly now: () => number;

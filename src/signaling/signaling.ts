@@ -21,6 +21,7 @@ import type { Ban, SafetyStore } from "../safety/store.ts";
 import { createPeerServer, type GatedSocket } from "./peer-server.ts";
 import { CLOSE } from "./limits.ts";
 import { createSerial } from "./serial.ts";
+import type { Registered } from "./session-deps.ts";
 import { Session } from "./session.ts";
 import { createOriginCheck, refuse, singleValues } from "./upgrade-http.ts";
 
@@ -107,7 +108,7 @@ export function createSignaling(
     if (n > 0) perAddress.set(address, n);
     else perAddress.delete(address);
   };
-  const forget = (session: Session) => {
+  const forget = (session: Registered) => {
     // Every socket held one of its address's places, a replaced one too.
     release(session.address);
     if (sessions.get(session.id) === session) sessions.delete(session.id);
