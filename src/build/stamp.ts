@@ -32,7 +32,7 @@ export interface Stamp {
  */
 export function hashFile(root: string, path: string): string | null {
   try {
-    return createHash("sha256").update(readFileSync(root.endsWith("/") ? root + path : `${root}/${path}`, "utf8")).digest("hex");
+    return createHash("sha256").update(readFileSync(under(root, path), "utf8")).digest("hex");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw error;
@@ -49,7 +49,7 @@ export function hashFile(root: string, path: string): string | null {
 export function staleBuild(root: string, parts: readonly BuildPart[]): string | null {
   let stamp: Stamp;
   try {
-    stamp = JSON.parse(readFileSync(root.endsWith("/") ? root + STAMP_FILE : `${root}/${STAMP_FILE}`, "utf8"));
+    stamp = JSON.parse(readFileSync(under(root, STAMP_FILE), "utf8"));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return "there is no JavaScript build (dist/ is missing)";
     return `${STAMP_FILE} is unreadable (${(error as Error).message})`;
@@ -63,4 +63,9 @@ export function staleBuild(root: string, parts: readonly BuildPart[]): string | 
     }
   }
   return null;
+}
+
+/** `path` ("/"-separated, relative) under `root`, joined by hand (see hashFile). */
+function under(root: string, path: string): string {
+  return root.endsWith("/") ? root + path : `${root}/${path}`;
 }

@@ -47,17 +47,13 @@ export type MatchEvent =
 export function current(events: readonly MatchEvent[]): readonly MatchEvent[] {
   if (events.length < 2 || !events.some((event) => event.type === "waiting")) return events;
   const matchedLater = new Set<string>();
-  let stale = 0;
-  const keep = events.map(() => true);
+  const stale = new Set<number>();
   for (let i = events.length - 1; i >= 0; i--) {
     const event = events[i];
     if (event.type === "matched") matchedLater.add(event.to);
-    else if (event.type === "waiting" && matchedLater.has(event.to)) {
-      keep[i] = false;
-      stale++;
-    }
+    else if (event.type === "waiting" && matchedLater.has(event.to)) stale.add(i);
   }
-  return stale === 0 ? events : events.filter((_, i) => keep[i]);
+  return stale.size === 0 ? events : events.filter((_, i) => !stale.has(i));
 }
 
 /**
