@@ -174,11 +174,12 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
       signaling = live;
       const page = createPage({ ...toClient, rules }, config.allowOrigin);
       const stats = () => matchStore.stats();
-      // Not admitting visitors while the shared store cannot be reached, either.
+      // Not admitting visitors while a shared store cannot be reached, either: the
+      // safety store's link reconnects on its own, and identities wait for it.
       const notReady = () =>
         closing
           ? "shutting_down" as const
-          : !matchStore.ready()
+          : !matchStore.ready() || safety.store.ready?.() === false
           ? "unavailable" as const
           : live.online() >= capacity
           ? "server_full" as const

@@ -77,6 +77,7 @@ export function createRedisSafetyStore({ url, log, policy, prefix = DEFAULT_SAFE
     reports: async (now, limit) => (await run("reports", now, [String(limit)]) as string[]).map((raw) => JSON.parse(raw) as Report),
     flag: async (key, now) => void await run("flag", now, [key]),
     useOnce: async (token, until, now) => await run("useOnce", now, [token, String(until)]) === 1,
+    ready: () => link?.up() ?? false,
     // Connects in the background: listen() already waits for Redis through the match store.
     async open() {
       // Commands only: no subscription (an idle one would time out), a ping keeps it from idling.

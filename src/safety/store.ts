@@ -36,6 +36,8 @@ export interface SafetyStore {
   flag(key: string, now: number): Promise<void>;
   /** True the first time `token` is offered; remembered until `until`. */
   useOnce(token: string, until: number, now: number): Promise<boolean>;
+  /** Whether commands can be answered now, for a store that connects (Redis); absent: always. */
+  ready?(): boolean;
   /** Connects, for a store that has anything to connect to (Redis). */
   open?(): Promise<void>;
   close?(): Promise<void>;
