@@ -5,7 +5,7 @@
 -- at most. Returns { status, online, waiting, live processes, the caller's
 -- waiting visitors, 1 if more is left to sweep }.
 local mode, online, budget = ARGV[5], ARGV[6], tonumber(ARGV[7])
-local procs = P .. 'procs'
+local procs, dead = P .. 'procs', P .. 'dead'
 
 -- Nobody beat for a whole TTL: Redis was away (or is new). Give every process
 -- one TTL to come back before anyone is swept.
@@ -23,7 +23,7 @@ end
 local function presence()
   if mode == 'leave' then
     redis.call('ZREM', procs, CALLER)
-    redis.call('SADD', P .. 'dead', CALLER)
+    redis.call('SADD', dead, CALLER)
     return true
   end
   if not redis.call('ZSCORE', procs, CALLER) then
@@ -47,10 +47,15 @@ local function sweep()
   if not grace then
     for _, proc in ipairs(redis.call('ZRANGEBYSCORE', procs, '-inf', '(' .. (NOW - PRESENCE_TTL))) do
       redis.call('ZREM', procs, proc)
-      redis.call('SADD', P .. 'dead', proc)
+      redis.call('SADD', dead, proc)
     end
   end
-  for _, proc in ipairs(redis.call('SMEMBERS', P .. 'dead')) do
+  local buried = redis.call('SMEMBERS', dead)
+  -- Kept VISITOR_TTL after the last beat that found it (every beat that adds
+  -- to it does): by then a dead process's own keys, refreshed by its beats
+  -- until it died, have expired, and nothing would be left to sweep.
+  if #buried > 0 then redis.call('PEXPIRE', dead, VISITOR_TTL) end
+  for _, proc in ipairs(buried) do
     if budget <= 0 then break end
     local ids = redis.call('SPOP', mkey(proc), budget)
     budget = budget - #ids
@@ -63,11 +68,11 @@ local function sweep()
       end
     end
     if redis.call('SCARD', mkey(proc)) == 0 then
-      redis.call('SREM', P .. 'dead', proc)
+      redis.call('SREM', dead, proc)
       redis.call('DEL', pkey(proc))
     end
   end
-  return (budget <= 0 and redis.call('SCARD', P .. 'dead') > 0) and 1 or 0
+  return (budget <= 0 and redis.call('SCARD', dead) > 0) and 1 or 0
 end
 
 local status, more = 'ok', 0

@@ -8,10 +8,14 @@
 -- Keys:
 --   S n:<key>        string  a ban in force (JSON, as the store returns it)
 --   S h:<key>        string  "count lastSince lastUntil" of the last ban
---   S bans           zset    banned keys by since (bans in force: listing)
+--   S bans           zset    banned keys by until (bans in force: listing);
+--                            ended ones trimmed, and the key expiring, with
+--                            the longest ban
 --   S d:<key>        zset    reports of <key>: "at reporter reason" by at
 --   S rr:<a>:<b>     string  <a> reported <b> (already_reported)
 --   S reports        zset    every report kept (JSON), by at
+--   S seq            string  the number in the next report's member, kept as
+--                            long as the reports it keeps apart
 --   S b:<name>       string  "tokens at", a rate budget
 --   S s:<key>        string  suspect until
 --   S u:<token>      string  a spent challenge, until
@@ -83,7 +87,13 @@ local function impose(ban)
   local raw = cjson.encode(ban)
   put(S .. 'n:' .. ban.key, raw, ban['until'])
   put(S .. 'h:' .. ban.key, ban.nth .. ' ' .. ban.since .. ' ' .. ban['until'], ban['until'] + HISTORY_MS)
-  redis.call('ZADD', S .. 'bans', ban.since, ban.key)
+  -- Scored by the end, not the start, so that ended bans are trimmed here
+  -- and the index lives exactly as long as its longest ban.
+  local index = S .. 'bans'
+  redis.call('ZADD', index, ban['until'], ban.key)
+  redis.call('ZREMRANGEBYSCORE', index, '-inf', now)
+  local last = redis.call('ZRANGE', index, -1, -1, 'WITHSCORES')[2]
+  if last then redis.call('PEXPIRE', index, math.ceil(tonumber(last) - now)) end
   return raw
 end
 
@@ -138,8 +148,11 @@ elseif op == 'report' then
   redis.call('PEXPIRE', mine, KEPT)
   local all = S .. 'reports'
   local entry = cjson.encode({ at = now, reporter = reporter, reported = reported, reason = reason, peer = peer })
-  -- A counter in the member keeps equal reports apart.
-  redis.call('ZADD', all, now, string.format('%012d', redis.call('INCR', S .. 'seq')) .. ' ' .. entry)
+  -- A counter in the member keeps equal reports apart; it may start again
+  -- once every report it numbered has expired.
+  local seq = redis.call('INCR', S .. 'seq')
+  redis.call('PEXPIRE', S .. 'seq', KEPT)
+  redis.call('ZADD', all, now, string.format('%012d', seq) .. ' ' .. entry)
   redis.call('ZREMRANGEBYSCORE', all, '-inf', now - KEPT)
   redis.call('ZREMRANGEBYRANK', all, 0, -MAX_REPORTS - 1)
   redis.call('PEXPIRE', all, KEPT)
@@ -181,11 +194,18 @@ elseif op == 'unban' then
   redis.call('ZREM', S .. 'bans', key)
   return was and 1 or 0
 elseif op == 'bans' then
-  local out = {}
-  for _, key in ipairs(redis.call('ZREVRANGE', S .. 'bans', 0, -1)) do
-    local _, raw = ban_of(key)
-    if raw then out[#out + 1] = raw else redis.call('ZREM', S .. 'bans', key) end
+  local found = {}
+  for _, key in ipairs(redis.call('ZRANGE', S .. 'bans', 0, -1)) do
+    local ban, raw = ban_of(key)
+    if raw then found[#found + 1] = { since = ban.since, key = key, raw = raw } else redis.call('ZREM', S .. 'bans', key) end
   end
+  -- Newest first; the same start, by key (as ZREVRANGE by start once ordered them).
+  table.sort(found, function(a, b)
+    if a.since ~= b.since then return a.since > b.since end
+    return a.key > b.key
+  end)
+  local out = {}
+  for i, ban in ipairs(found) do out[i] = ban.raw end
   return out
 elseif op == 'reports' then
   local limit = tonumber(ARGV[A])
