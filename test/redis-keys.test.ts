@@ -61,21 +61,6 @@ async function expiries(client: Admin, pattern: string): Promise<Map<string, num
   return found;
 }
 
-/**
- * A process's set of visitors (m:<proc>) made by a command between two beats
- * has no expiry until the process's next beat refreshes it (≤ 250 ms; its
- * SADD is common.lua's create(), outside this change): waits for that beat.
- */
-async function settle(client: Admin, found: Map<string, number>): Promise<void> {
-  for (const [key, ms] of found) {
-    if (ms !== -1 || !/(^|:)m:[^:]+$/.test(key)) continue;
-    found.set(key, await waitFor(async () => {
-      const now = await client.pTTL(key);
-      return now === -1 ? null : now;
-    }, { timeout: 1000 }));
-  }
-}
-
 /** Asserts that each key expires; returns the kinds seen (what precedes the first ':' after the prefix). */
 function assertAllExpire(found: Map<string, number>, prefix: string): Set<string> {
   const lasting = [...found].filter(([, ms]) => ms === -1).map(([key]) => key);
@@ -111,7 +96,6 @@ describe("what Redis holds", { skip: missing ?? false }, () => {
     await live.tick(now + 1000);
     await waitFor(() => events.some((e) => e.type === "matched" && e.to === "a"));
     const during = await expiries(client, `${prefix}*`);
-    await settle(client, during);
     const busy = assertAllExpire(during, prefix);
     for (const kind of ["v", "m", "pi", "procs", "k"]) assert.ok(busy.has(kind), `no ${kind}: key while busy: ${[...busy]}`);
 
@@ -178,7 +162,6 @@ describe("--redis with a password and a database", { skip: missing ?? false }, (
 
     const three = await admin(t, `redis://:${PASSWORD}@127.0.0.1:${own.port}/3`);
     const found = await expiries(three, "*");
-    await settle(three, found);
     assertAllExpire(found, "");
     assert.ok([...found.keys()].some((key) => key.startsWith("chatroulette:s:d:")), "the report is kept in database 3");
     for (const key of found.keys()) {

@@ -31,6 +31,7 @@ const SLOW = [
   "http-hardening",
   "match-store",
   "package",
+  "redis-keys",
   "redis-store",
   "signaling-limits",
   "smoke",

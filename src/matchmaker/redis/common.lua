@@ -39,7 +39,8 @@ local NOW = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 
 -- Visitors read during this script, written back once by flush().
 local cache, dirty, gone = {}, {}, {}
--- Changes to each process's waiting count, and queues written, applied once by flush().
+-- Changes to each process's waiting count, and keys given a fresh expiry
+-- (queues, and a process's set of visitors, which its beat refreshes too), applied once by flush().
 local counts, queues = {}, {}
 local order = nil
 -- Items for each process, published by flush() as one message per process.
@@ -78,6 +79,7 @@ local function create(id, proc)
   gone[id] = nil
   save(v)
   redis.call('SADD', mkey(proc), id)
+  queues[mkey(proc)] = true
   return v
 end
 
@@ -112,6 +114,7 @@ local function own(v, proc)
   end
   redis.call('SREM', mkey(v.p), v.id)
   redis.call('SADD', mkey(proc), v.id)
+  queues[mkey(proc)] = true
   v.p = proc
   save(v)
 end
