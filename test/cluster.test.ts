@@ -31,7 +31,15 @@ async function cluster(t: TestContext, url = `${redis.url}/${++database}`): Prom
 /** A visitor whose identity comes from `issuer` and whose socket is on `server`. */
 async function visitor(t: TestContext, server: RunningServer, issuer = server): Promise<Client> {
   const { id, token } = await identity(issuer);
-  const client = new Client(new WebSocket(socketUrl(server, id, token)), id);
+  const client = new Client(new WebSocket(socketUrl(server, id, token)), id, token);
+  t.after(() => client.ws.terminate());
+  await client.next("OPEN");
+  return client;
+}
+
+/** Another socket of the same visitor, on `server`. */
+async function reopen(t: TestContext, server: RunningServer, same: Client): Promise<Client> {
+  const client = new Client(new WebSocket(socketUrl(server, same.id, same.token)), same.id, same.token);
   t.after(() => client.ws.terminate());
   await client.next("OPEN");
   return client;
@@ -59,6 +67,8 @@ describe("servers sharing Redis", { skip: missing ?? false }, () => {
     assert.equal(offer.src, b.id);
     a.send(signal("ANSWER", b.id));
     assert.equal((await b.next("ANSWER")).src, a.id);
+    b.send(signal("RESTART", a.id));
+    assert.equal((await a.next("RESTART")).src, b.id, "an ICE restart crosses too");
     const c = await visitor(t, one);
     c.send(signal("OFFER", a.id));
     assert.equal((await c.next("REJECTED")).payload.code, "not_partner");
@@ -85,6 +95,27 @@ describe("servers sharing Redis", { skip: missing ?? false }, () => {
     const c = await visitor(t, two);
     c.send(chess);
     assert.ok([a.id, b.id].includes((await c.next("MATCH")).payload.peer), "a newcomer is paired with either");
+  });
+
+  test("when a visitor's socket comes back on the other server mid-call (a network change behind a load balancer), then it keeps its partner: ICE restarts cross, the partner is not told it left, and the old socket is closed", async (t) => {
+    const [one, two] = await cluster(t);
+    const a = await visitor(t, one);
+    const b = await visitor(t, two);
+    a.find();
+    await a.next("WAITING");
+    b.find();
+    await Promise.all([a.next("MATCH"), b.next("MATCH")]);
+    // The page's old socket is not closed: the server learns of the network change from the new one.
+    const back = await reopen(t, two, a);
+    assert.ok((await a.closed).code > 0, "the old socket, on the first server, is closed");
+    back.send(signal("RESTART", b.id));
+    assert.equal((await b.next("RESTART")).src, a.id, "its ICE restart reaches the partner");
+    b.send(signal("RESTART", a.id));
+    assert.equal((await back.next("RESTART")).src, b.id, "and the partner's answer reaches its new socket");
+    // The pair is still the store's: Next from the new socket tells the partner.
+    back.find();
+    assert.deepEqual((await b.next("PARTNER-LEFT")).payload, { peer: a.id, reason: "next" });
+    assert.ok(!b.frames.some((f) => f.type === "PARTNER-LEFT"), "the partner was told once, by that Next, not by the move");
   });
 
   test("when a visitor presses Next with someone waiting on the other server, then its partner is told and it gets the one waiting", async (t) => {

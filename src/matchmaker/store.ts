@@ -25,6 +25,10 @@ export interface MatchSink {
   resync(): void;
   /** Signaling sockets open on this process. */
   online(): number;
+  /** Shared stores: the visitor's socket opened on another process (claim()), so its socket here is stale. */
+  moved?(id: string): void;
+  /** Shared stores: a visitor claimed by this process is paired with `partner`. */
+  resumed?(id: string, partner: string): void;
 }
 
 /** /api/stats: the whole cluster, and this process's share. */
@@ -58,6 +62,14 @@ export interface MatchStore {
   disconnect(id: string, now: number): Promise<MatchEvent[]>;
   /** Time has passed (about once a second): pairs visitors whose wait for a shared interest is over. */
   tick(now: number): Promise<MatchEvent[]>;
+  /**
+   * Shared stores: a socket of visitor `id` opened on this process, which
+   * may be held by another (a page back from a network change, behind a load
+   * balancer). It moves here with its place or partner (sink.resumed), and
+   * the other process is told (sink.moved). One process needs none of this:
+   * its sessions take over from each other.
+   */
+  claim?(id: string, now: number): Promise<void>;
   /** Sends a frame to `to`, held by another process, if `to` is `from`'s partner (or, for LEAVE, was). */
   relay(from: string, to: string, type: RelayType, text: string): void;
   /** Visitors waiting in every pool, on every process. */

@@ -19,7 +19,8 @@
  * type it does not know to the connection, which ignores them; so the pages
  * renegotiate ICE with RESTART, and peerjs relays the new candidates as usual.
  */
-export type RelayType = "OFFER" | "ANSWER" | "CANDIDATE" | "RESTART" | "LEAVE";
+export const RELAY_TYPES = ["OFFER", "ANSWER", "CANDIDATE", "RESTART", "LEAVE"] as const;
+export type RelayType = typeof RELAY_TYPES[number];
 
 export interface SessionDescription {
   readonly type: "offer" | "answer";

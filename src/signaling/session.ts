@@ -43,6 +43,8 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
   #toldOnlineAt = -Infinity;
   /** When this visitor asked for a partner and has not had one since; null when it is not looking. */
   #findAt: number | null = null;
+  /** It has sent FIND or STOP: what a claim reports (resumed) is older than that. */
+  #asked = false;
   /** The visitor's address key (src/safety/address-key.ts). */
   readonly address: string;
 
@@ -85,8 +87,30 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
     this.send({ type: "ONLINE", payload: { count } });
   }
 
+  /**
+   * Takes this visitor over from another process that may hold it (shared
+   * stores; the store answers through resumed() and the other process's moved()).
+   */
+  claim(): void {
+    this.#run(() => this.deps.store.claim!(this.id, this.deps.now()));
+  }
+
+  /** A claim found this visitor paired with `partner`: signaling between them goes on, unless it asked for something since. */
+  resumed(partner: string): void {
+    if (this.#asked || this.partner !== null || this.done) return;
+    this.deps.log.info(`${this.id} came back from another process: its partner is kept`);
+    this.partner = partner;
+    this.#met().paired(partner, this.deps.now());
+  }
+
+  /** The visitor's new socket is on another process: this one is cut off without leaving matchmaking. */
+  moved(): void {
+    if (this.yieldTo()) this.deps.log.info(`${this.id} reconnected to another process: its socket here is closed`);
+  }
+
   /** A checked frame: match commands, reports, and signaling for the partner. */
   protected act(frame: ActionFrame, now: number): void {
+    if (frame.type === "FIND" || frame.type === "STOP") this.#asked = true;
     switch (frame.type) {
       case "FIND": {
         if (this.partner !== null && this.#refused(this.#met().next(now))) return;

@@ -101,6 +101,8 @@ export function createSignaling(
       for (const session of sessions.values()) session.resync();
     },
     online: () => sessions.size,
+    moved: (id) => sessions.get(id)?.moved(),
+    resumed: (id, partner) => sessions.get(id)?.resumed(partner),
   };
   store.attach(sink);
   const release = (address: string) => {
@@ -217,6 +219,8 @@ export function createSignaling(
       sessions.set(id, session);
       (ws as GatedSocket).owner = session;
       session.greet();
+      // With --redis, the page may be back from a network change on another process.
+      if (!earlier && store.claim) session.claim();
       session.tellOnline(count(), now());
       ticking ??= setInterval(tick, TICK_MS);
       ticking.unref?.();

@@ -2,7 +2,7 @@
 -- ARGV[5] '1' to return each command's events (they are published to their
 -- processes anyway); ARGV[6..8] the match options (interestWaitMs,
 -- recentCount, recentMs); ARGV[9..]: (op, id, pool, now, wish, address) per
--- command, op being find, stop, disconnect, tick or block (whose id and pool
+-- command, op being find, stop, disconnect, tick, claim or block (whose id and pool
 -- are the two keys kept apart, and wish the time the block ends). A process that is not registered
 -- (it was swept, or Redis restarted) is refused with NOPROC before anything changes.
 if not redis.call('ZSCORE', P .. 'procs', CALLER) then
@@ -16,7 +16,7 @@ local report = ARGV[5] == '1'
 configure(tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]))
 for i = 9, #ARGV, 6 do
   local op = ARGV[i]
-  if op ~= 'find' and op ~= 'stop' and op ~= 'disconnect' and op ~= 'tick' and op ~= 'block' then
+  if op ~= 'find' and op ~= 'stop' and op ~= 'disconnect' and op ~= 'tick' and op ~= 'block' and op ~= 'claim' then
     return redis.error_reply('ERR unknown match command ' .. op)
   end
 end
@@ -32,6 +32,8 @@ for i = 9, #ARGV, 6 do
     stop(id)
   elseif op == 'disconnect' then
     disconnect(id)
+  elseif op == 'claim' then
+    claim(id)
   else
     tick(tonumber(ARGV[i + 3]))
   end

@@ -119,10 +119,12 @@ export function createMembership(
         events.push(item.event);
         if (item.address !== undefined && item.event.type === "matched") partners?.(item.event.partner, item.address);
       }
-      else if (item.kind === "relay") {
-        // In order: a frame after the MATCH that allows it.
+      else if (item.kind !== "marker") {
+        // In order: a frame after the MATCH that allows it, a move after the events before it.
         if (events.length > 0) sink.deliver(events), events = [];
-        sink.relayed(item.relay.from, item.relay.to, item.relay.type, item.relay.text);
+        if (item.kind === "relay") sink.relayed(item.relay.from, item.relay.to, item.relay.type, item.relay.text);
+        else if (item.kind === "moved") sink.moved?.(item.id);
+        else sink.resumed?.(item.id, item.partner);
       }
     }
     if (events.length > 0) sink.deliver(events);

@@ -403,3 +403,17 @@ local function disconnect(id)
   release(me, 'disconnect')
   depart(me)
 end
+
+-- A socket of the visitor opened on the calling process while another holds
+-- it (a page back from a network change, behind a load balancer): the
+-- visitor moves here with its place or partner. The old process is told to
+-- close its socket ('t'), this one who the partner is ('o'); its late
+-- disconnect then changes nothing (disconnect: not its visitor any more).
+local function claim(id)
+  local me = load(id)
+  if not me or me.p == CALLER then return end
+  local old = me.p
+  own(me, CALLER)
+  send(old, { 't', id })
+  if me.r ~= '' then send(CALLER, { 'o', id, me.r }) end
+end

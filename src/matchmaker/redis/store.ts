@@ -26,7 +26,7 @@ export const DEFAULT_PREFIX = "chatroulette:";
 /** Partners' address keys remembered (~150 bytes each): a partner is reportable for a minute after the pair ends. */
 const MAX_ADDRESSES = 100_000;
 
-type Op = "find" | "stop" | "disconnect" | "tick" | "block";
+type Op = "find" | "stop" | "disconnect" | "tick" | "block" | "claim";
 
 interface Pending {
   readonly args: readonly string[];
@@ -172,6 +172,7 @@ export function createRedisStore(
     stop: (id, now) => command("stop", id, now),
     disconnect: (id, now) => command("disconnect", id, now),
     tick: (now) => command("tick", "", now),
+    claim: async (id, now) => void await command("claim", id, now),
     relay(from, to, type, text) {
       if (!membership?.ready()) return log.debug(`dropped ${type} to ${to}: Redis cannot be reached`);
       scripts!.run("relay", membership.proc(), [from, to, type, text]).catch((error) =>

@@ -5,7 +5,7 @@
  * receives on its channel, `[number, items]`.
  */
 import type { MatchEvent } from "../core.ts";
-import type { LeftReason, RelayType, Role } from "../../protocol/index.ts";
+import { type LeftReason, RELAY_TYPES, type RelayType, type Role } from "../../protocol/index.ts";
 
 /** A signaling frame for a visitor on this process, from its partner on another. */
 export interface Relayed {
@@ -20,11 +20,16 @@ export type Item =
   /** `address`: a match's partner's address key, when known (for reports of a partner on another process). */
   | { readonly kind: "event"; readonly event: MatchEvent; readonly address?: string }
   | { readonly kind: "relay"; readonly relay: Relayed }
+  /** The visitor's socket is on another process now: close it here. */
+  | { readonly kind: "moved"; readonly id: string }
+  /** The visitor came here from another process while paired with `partner`. */
+  | { readonly kind: "resumed"; readonly id: string; readonly partner: string }
   | { readonly kind: "marker" };
 
 const ROLES: readonly string[] = ["caller", "callee"] satisfies Role[];
 const REASONS: readonly string[] = ["next", "stop", "disconnect"] satisfies LeftReason[];
-const RELAYS: readonly string[] = ["OFFER", "ANSWER", "CANDIDATE", "LEAVE"] satisfies RelayType[];
+// Every type the server relays: a list of its own here once lost RESTART, and with it ICE restarts across processes.
+const RELAYS: readonly string[] = RELAY_TYPES;
 
 /** One item; null for anything our scripts do not write (a foreign or damaged message). */
 export function decodeItem(raw: unknown): Item | null {
@@ -57,6 +62,10 @@ export function decodeItem(raw: unknown): Item | null {
         : null;
     case "r":
       return raw.length === 5 && RELAYS.includes(c) ? { kind: "relay", relay: { from: a, to: b, type: c as RelayType, text: d } } : null;
+    case "t":
+      return raw.length === 2 ? { kind: "moved", id: a } : null;
+    case "o":
+      return raw.length === 3 ? { kind: "resumed", id: a, partner: b } : null;
     case "k":
       return { kind: "marker" };
     default:
