@@ -104,21 +104,27 @@ describe("three serve processes on one Redis", { skip: missing ?? false }, () =>
     assert.equal((await late[1].next("MATCH")).payload.peer, late[0].id, "paired with the live one, not the dead one's visitor");
   });
 
-  test("when Redis stops and starts again empty, then the processes recover: waiting visitors are queued again and pair", async (t) => {
+  test("when Redis stops and starts again empty, then the three processes recover: waiting visitors are queued again and pair, across processes", async (t) => {
     const redis = await withRedis(t);
-    const [one, two] = await serveAll(t, redis, 2);
+    const processes = await serveAll(t, redis, 3);
+    const [one, two, three] = processes;
     const waiting = await visitor(t, one);
     waiting.find("again");
     await waiting.next("WAITING");
     await redis.stop();
     await waitFor(async () => (await fetch(`${one.origin}/readyz`)).status === 503);
     await redis.start();
-    await waitFor(async () => (await fetch(`${one.origin}/readyz`)).status === 200 && (await fetch(`${two.origin}/readyz`)).status === 200, {
-      timeout: 10_000,
-    });
+    const ready = async () => (await Promise.all(processes.map((p) => fetch(`${p.origin}/readyz`)))).every((r) => r.status === 200);
+    await waitFor(ready, { timeout: 10_000 });
     const newcomer = await visitor(t, two);
     newcomer.find("again");
     assert.equal((await newcomer.next("MATCH", 10_000)).payload.peer, waiting.id, "the visitor waiting before the outage");
     assert.equal((await waiting.next("MATCH")).payload.peer, newcomer.id);
+    // The third process pairs too, across processes.
+    const [c, d] = [await visitor(t, three), await visitor(t, one)];
+    c.find("after");
+    await c.next("WAITING");
+    d.find("after");
+    assert.equal((await d.next("MATCH", 10_000)).payload.peer, c.id);
   });
 });
