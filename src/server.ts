@@ -94,7 +94,12 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
   let app: express.Express | undefined;
   let signaling: Signaling | undefined;
   let closing = false;
-  const metrics = createMetrics({ online: () => signaling?.online() ?? 0, waiting: async () => store ? store.waiting() : 0 });
+  const metrics = createMetrics({
+    // The same figures as /api/stats; before listen() builds the store (--redis), nobody is here yet.
+    stats: async () => store ? await store.stats() : { online: 0, waiting: 0, processes: 1, process: { online: 0, waiting: 0 } },
+    online: () => signaling?.online() ?? 0,
+    log,
+  });
   const toClient = clientConfig(config);
   const turn = config.turnUrl.length === 0 ? null : createTurnCredentials({
     urls: config.turnUrl,

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { resolveConfig } from "../src/config/load.ts";
 import type { ConfigInput } from "../src/config/schema.ts";
+import { createMetrics } from "../src/metrics/metrics.ts";
 import { createServer } from "../src/server.ts";
 import { connect, pair, refusedUpgrade, socketUrl } from "./support/client.ts";
 import { waitFor } from "./support/wait.ts";
@@ -126,12 +127,63 @@ describe("metrics", () => {
     assert.equal(v("chatroulette_turn_credentials_issued_total"), 5);
     assert.equal(v("chatroulette_visitors_online"), 4);
     assert.equal(v("chatroulette_visitors_waiting"), 0);
+    assert.equal(v("chatroulette_cluster_visitors_online"), 4, "without --redis, the cluster is this process");
+    assert.equal(v("chatroulette_cluster_processes"), 1);
 
     // Low, bounded cardinality: no visitor id, no pool a visitor named, no address.
     for (const secret of [a.id, b.id, c.id, p.id, q.id, "smoke-4f2a", "127.0.0.1"]) assert.ok(!end.text.includes(secret), secret);
     const ours = end.samples.filter((s) => s.name.startsWith("chatroulette_"));
     const labelValues = new Set(ours.flatMap((s) => Object.entries(s.labels).filter(([k]) => k !== "le").map(([k, val]) => `${k}=${val}`)));
     for (const value of labelValues) assert.match(value, /^(pool=(public|private)|reason=(next|stop|disconnect)|code=[a-z_]+)$/);
+  });
+
+  test("when visitors wait and pair, then the visitor gauges say what /api/stats says, this process's share being the whole without --redis", async (t) => {
+    const { scrape, running } = await withMetrics(t);
+    const start = (await scrape()).value;
+    const gauges = ["visitors_online", "visitors_waiting", "cluster_visitors_online", "cluster_visitors_waiting"];
+    assert.deepEqual(gauges.map((name) => start(`chatroulette_${name}`)), [0, 0, 0, 0], "every visitor gauge is there, at 0, before anyone comes");
+    await pair(t, running);
+    const waiting = await connect(t, running);
+    waiting.find("private-7c1d");
+    await waiting.next("WAITING");
+    const stats = await (await fetch(`${running.origin}/api/stats`)).json();
+    assert.deepEqual(stats, { online: 3, waiting: 1, processes: 1, process: { online: 3, waiting: 1 } });
+    const v = (await scrape()).value;
+    assert.deepEqual(
+      {
+        online: v("chatroulette_cluster_visitors_online"),
+        waiting: v("chatroulette_cluster_visitors_waiting"),
+        processes: v("chatroulette_cluster_processes"),
+        process: { online: v("chatroulette_visitors_online"), waiting: v("chatroulette_visitors_waiting") },
+      },
+      stats,
+    );
+    waiting.close();
+    await waiting.closed;
+    await waitFor(async () => (await scrape()).value("chatroulette_visitors_waiting") === 0);
+    const after = (await scrape()).value;
+    assert.deepEqual(
+      [after("chatroulette_visitors_online"), after("chatroulette_cluster_visitors_online")],
+      [2, 2],
+      "one who left is counted nowhere",
+    );
+  });
+
+  test("when the store's figures do not come, or fail, then a scrape still answers within its bound with this process's own", async () => {
+    const warnings: string[] = [];
+    const log = { error() {}, warn: (line: string) => warnings.push(line), info() {}, debug() {} };
+    let calls = 0;
+    const hanging = createMetrics({ stats: () => (calls++, new Promise(() => {})), online: () => 3, log, timeoutMs: 200 });
+    const started = Date.now();
+    const text = await hanging.registry.metrics();
+    assert.ok(Date.now() - started < 1000, `answered in ${Date.now() - started} ms`);
+    assert.equal(calls, 1, "one read of the store per scrape, for all five gauges");
+    for (const name of ["chatroulette_visitors_online", "chatroulette_cluster_visitors_online"]) assert.match(text, new RegExp(`^${name} 3$`, "m"));
+    assert.match(text, /^chatroulette_cluster_processes 1$/m);
+    await hanging.registry.metrics();
+    assert.equal(warnings.length, 1, "said once, not at every scrape");
+    const failing = createMetrics({ stats: () => Promise.reject(new Error("Redis is away")), online: () => 2 });
+    assert.match(await failing.registry.metrics(), /^chatroulette_cluster_visitors_online 2$/m);
   });
 
   test("when the country gate refuses, then refusals count the code; the metrics listener answers nothing but /metrics", async (t) => {

@@ -2,7 +2,8 @@
  * What the server counts for Prometheus (prom-client), recorded where the
  * events happen: pairs, Next, partners leaving, time from FIND to MATCH,
  * refusals, rejected frames, identities and TURN credentials; plus visitors
- * online and waiting, read when scraped.
+ * online and waiting, on this process and in the cluster, read when scraped
+ * (visitors.ts).
  *
  * Every label has a small, fixed set of values, known in advance: codes
  * from the protocol's catalogues, leave reasons, and pools as "public" or
@@ -11,8 +12,9 @@
  * scrape. Each server has its own registry: two servers in one process
  * (tests) never share a count.
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
 import { DEFAULT_POOL, FRAME_ERRORS, type FrameErrorCode, type LeftReason, REFUSALS, type RefusalCode } from "../protocol/index.ts";
+import { addVisitorGauges, type VisitorSource } from "./visitors.ts";
 
 export type PoolKind = "public" | "private";
 
@@ -40,29 +42,14 @@ export function poolKind(pool: string): PoolKind {
 
 /**
  * @example
- * const metrics = createMetrics({ online: () => sessions.size, waiting: () => store.waiting() });
+ * const metrics = createMetrics({ stats: () => store.stats(), online: () => sessions.size, log });
  * metrics.matched("public");
  * await metrics.registry.metrics(); // Prometheus text
  */
-export function createMetrics({ online, waiting }: { online: () => number; waiting: () => Promise<number> }): Metrics {
+export function createMetrics(visitors: VisitorSource): Metrics {
   const registry = new Registry();
   const registers = [registry];
-  new Gauge({
-    name: "chatroulette_visitors_online",
-    help: "Visitors with an open signaling socket.",
-    registers,
-    collect() {
-      this.set(online());
-    },
-  });
-  new Gauge({
-    name: "chatroulette_visitors_waiting",
-    help: "Visitors waiting for a partner, in every pool.",
-    registers,
-    async collect() {
-      this.set(await waiting());
-    },
-  });
+  addVisitorGauges(registry, visitors);
   const counter = <L extends string = never>(name: string, help: string, labelNames: readonly L[] = []) =>
     new Counter<L>({ name: `chatroulette_${name}_total`, help, labelNames, registers });
   const pairs = counter("pairs", "Pairs made.", ["pool"]);
