@@ -21,6 +21,7 @@ const SLOW = [
   "build",
   "cli",
   "cluster",
+  "cluster-metrics",
   "cluster-processes",
   "deno",
   "deploying",

@@ -53,7 +53,7 @@ function setup() {
   const relayed: Array<[string, string]> = [];
   const delivered: MatchEvent[] = [];
   const forgotten: Registered[] = [];
-  const metrics = createMetrics({ online: () => 1, waiting: () => store.waiting() });
+  const metrics = createMetrics({ online: () => 1, stats: () => store.stats() });
   store.attach({
     deliver: (events) => {
       delivered.push(...events);
