@@ -106,6 +106,28 @@ describe("visitor features in Chromium", { skip: missing ?? false }, () => {
     assert.equal(await c.page.$eval("#peerStatus", (el) => (el as HTMLElement).dataset.state), "waiting", "the third still waits");
   });
 
+  test("when the server runs with --preferences, then 'I am' and 'Show me' appear, labelled self-declared, pass the audit, and filter both ways at once; without it they are absent", async (t) => {
+    const plain = await serveCli(t, ["--min-age", "0"]);
+    const p = await visitor(t, browser, plain.url);
+    await until(p.page, "peerStatus", "waiting");
+    assert.deepEqual([await p.page.$("#myGender"), await p.page.$("#lookingFor")], [null, null], "no such controls without --preferences");
+    await p.context.close();
+
+    const server = await serveCli(t, ["--min-age", "0", "--preferences"]);
+    const a = await visitor(t, browser, server.url, { settings: { gender: "man", lookingFor: "women" }, bypassCSP: true });
+    await until(a.page, "peerStatus", "waiting");
+    assert.deepEqual([await a.page.inputValue("#myGender"), await a.page.inputValue("#lookingFor")], ["man", "women"]);
+    assert.equal(await a.page.textContent(".preferences .hint"), "Self-declared, never verified.");
+    assert.deepEqual(await audit(a.page), []);
+    // Someone who declares nothing is not what the first asked for: both wait.
+    const b = await visitor(t, browser, server.url);
+    await until(b.page, "peerStatus", "waiting");
+    assert.equal(await a.page.$eval("#peerStatus", (el) => (el as HTMLElement).dataset.state), "waiting");
+    // Declared through the page while waiting: it asks again at once, and now both fit.
+    await b.page.selectOption("#myGender", "woman");
+    await Promise.all([until(a.page, "peerStatus", "connected"), until(b.page, "peerStatus", "connected")]);
+  });
+
   test("when visitors choose text only, then they pair with each other, never with a video visitor, and no camera is asked for", async (t) => {
     const server = await serveCli(t, ["--min-age", "0"]);
     const video = await visitor(t, browser, server.url);
