@@ -154,6 +154,31 @@ describe("visitor features in Chromium", { skip: missing ?? false }, () => {
     assert.equal(await video.page.$eval("#peerStatus", (el) => (el as HTMLElement).dataset.state), "waiting", "the video visitor still waits");
   });
 
+  test("when a visitor turns the stranger down or mutes them, then the stranger's video element plays at that volume or silent, on this side only", async (t) => {
+    const server = await serveCli(t, ["--min-age", "0"]);
+    const a = await visitor(t, browser, server.url);
+    await until(a.page, "peerStatus", "waiting");
+    const b = await visitor(t, browser, server.url);
+    await Promise.all([until(a.page, "peerStatus", "connected"), until(b.page, "peerStatus", "connected")]);
+    await playing(a.page);
+    const heard = (page: Page) => page.$eval("#peerVideo", (v) => ({ volume: (v as HTMLVideoElement).volume, muted: (v as HTMLVideoElement).muted }));
+    const slide = (page: Page, value: number) =>
+      page.$eval("#peerVolume", (el, v) => {
+        (el as HTMLInputElement).value = String(v);
+        el.dispatchEvent(new Event("input", { bubbles: true }));
+      }, value);
+    await slide(a.page, 30);
+    await a.page.waitForFunction(() => (document.getElementById("peerVideo") as HTMLVideoElement).volume === 0.3);
+    await a.page.click("#muteStranger");
+    assert.deepEqual(await heard(a.page), { volume: 0.3, muted: true });
+    assert.equal(await a.page.getAttribute("#muteStranger", "aria-pressed"), "true");
+    assert.deepEqual(await heard(b.page), { volume: 1, muted: false }, "the stranger's own page is untouched");
+    // Turning the volume up again is meant to be heard.
+    await slide(a.page, 60);
+    await a.page.waitForFunction(() => !(document.getElementById("peerVideo") as HTMLVideoElement).muted);
+    assert.deepEqual(await heard(a.page), { volume: 0.6, muted: false });
+  });
+
   test("when a visitor shares a screen, then the stranger sees it instead of the camera, and the camera again when the browser stops it", async (t) => {
     const server = await serveCli(t, ["--min-age", "0"]);
     // Chromium has no fake screen: the "screen" is a magenta canvas, handed out as the browser would.
