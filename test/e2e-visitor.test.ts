@@ -70,6 +70,16 @@ async function audit(page: Page): Promise<string[]> {
   return violations;
 }
 
+/** Where the stranger's area (.screen) and the self-view tile are, in CSS pixels. */
+async function boxes(page: Page) {
+  const box = async (selector: string) => {
+    const b = await page.locator(selector).boundingBox();
+    if (!b) throw new Error(`${selector} is not shown`);
+    return b;
+  };
+  return { screen: await box(".screen"), self: await box(".self") };
+}
+
 /** Sums every layout shift not caused by the visitor's own input into window.cls (the CLS of the whole visit). */
 function watchLayoutShifts() {
   const w = window as unknown as { cls: number };
@@ -240,18 +250,31 @@ describe("visitor features in Chromium", { skip: missing ?? false }, () => {
     await english(); // the visitor's choice is remembered
   });
 
-  test("when a page loads and a stranger connects, then the layout shifts less than 0.1 (CLS) on a desktop and on a phone", async (t) => {
+  test("when a page loads and a stranger connects, then the layout shifts less than 0.1 (CLS) on a desktop and on a phone, and the stranger's area keeps its full shape with the self-view inside it", async (t) => {
     const server = await serveCli(t, ["--min-age", "0"]);
     for (const viewport of [undefined, PHONE]) {
+      const where = viewport ? "a phone" : "a desktop";
       const a = await visitor(t, browser, server.url, { viewport, phone: viewport !== undefined, init: watchLayoutShifts });
       await until(a.page, "peerStatus", "waiting");
+      const waiting = await boxes(a.page);
       const b = await visitor(t, browser, server.url, { viewport, phone: viewport !== undefined });
       await until(a.page, "peerStatus", "connected");
       await playing(a.page);
       await a.page.waitForTimeout(200); // a shift is reported after the frame that made it
       const cls = await a.page.evaluate(() => (window as unknown as { cls: number }).cls);
-      t.diagnostic(`CLS from load to connected on ${viewport ? "a phone" : "a desktop"}: ${cls.toFixed(4)}`);
-      assert.ok(cls < 0.1, `CLS ${cls.toFixed(3)} on ${viewport ? "a phone" : "a desktop"}`);
+      t.diagnostic(`CLS from load to connected on ${where}: ${cls.toFixed(4)}`);
+      assert.ok(cls < 0.1, `CLS ${cls.toFixed(3)} on ${where}`);
+      // The stranger's area has its full shape while waiting, and the self-view stays inside it.
+      const connected = await boxes(a.page);
+      assert.deepEqual(connected.screen, waiting.screen, `the stranger's area on ${where} is the same waiting and connected`);
+      const viewportHeight = viewport?.height ?? 800; // support/browser.ts: a desktop is 1280×800
+      assert.ok(waiting.screen.height >= viewportHeight / 2, `the stranger's area on ${where} is ${waiting.screen.height} px tall while waiting`);
+      for (const [state, box] of [["waiting", waiting], ["connected", connected]] as const) {
+        const { self, screen } = box;
+        const inside = self.x >= screen.x && self.y >= screen.y && self.x + self.width <= screen.x + screen.width + 0.5 &&
+          self.y + self.height <= screen.y + screen.height + 0.5;
+        assert.ok(inside, `the self-view on ${where}, ${state}, is inside the stranger's area: ${JSON.stringify(box)}`);
+      }
       await Promise.all([a.context.close(), b.context.close()]);
     }
   });
