@@ -9,6 +9,7 @@ import process from "node:process";
 import { describe, test, type TestContext } from "node:test";
 import { redisMissing, type RedisServer, startRedis } from "../dev/redis.ts";
 import { runCli } from "./support/cli.ts";
+import { match } from "./support/client.ts";
 import type { RunningServer } from "./support/server.ts";
 import { visit } from "./support/visitors.ts";
 import { waitFor } from "./support/wait.ts";
@@ -59,10 +60,7 @@ describe("metrics of two serve processes on one Redis", { skip: missing ?? false
     const a = await visit(t, one, { local: "127.0.0.2" });
     const b = await visit(t, two, { local: "127.0.0.3" });
     const c = await visit(t, two, { local: "127.0.0.4" });
-    a.find();
-    await a.next("WAITING");
-    b.find();
-    await Promise.all([a.next("MATCH"), b.next("MATCH")]);
+    await match(a, b);
     c.find();
     await c.next("WAITING");
 

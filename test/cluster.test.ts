@@ -10,7 +10,7 @@ import { after, before, describe, test, type TestContext } from "node:test";
 import { createClient } from "@redis/client";
 import { WebSocket } from "ws";
 import { redisMissing, type RedisServer, startRedis } from "../dev/redis.ts";
-import { Client, connect, identity, signal, socketUrl } from "./support/client.ts";
+import { Client, connect, identity, match, signal, socketUrl } from "./support/client.ts";
 import { type RunningServer, withServer } from "./support/server.ts";
 import { waitFor } from "./support/wait.ts";
 
@@ -57,10 +57,7 @@ describe("servers sharing Redis", { skip: missing ?? false }, () => {
     const [one, two] = await cluster(t);
     const a = await visitor(t, two, one);
     const b = await visitor(t, one);
-    a.find();
-    await a.next("WAITING");
-    b.find();
-    const [ma, mb] = await Promise.all([a.next("MATCH"), b.next("MATCH")]);
+    const [ma, mb] = await match(a, b);
     assert.deepEqual([ma.payload.peer, mb.payload.peer, mb.payload.role], [b.id, a.id, "caller"]);
     b.send(signal("OFFER", a.id));
     const offer = await a.next("OFFER");
@@ -101,10 +98,7 @@ describe("servers sharing Redis", { skip: missing ?? false }, () => {
     const [one, two] = await cluster(t);
     const a = await visitor(t, one);
     const b = await visitor(t, two);
-    a.find();
-    await a.next("WAITING");
-    b.find();
-    await Promise.all([a.next("MATCH"), b.next("MATCH")]);
+    await match(a, b);
     // The page's old socket is not closed: the server learns of the network change from the new one.
     const back = await reopen(t, two, a);
     assert.ok((await a.closed).code > 0, "the old socket, on the first server, is closed");
@@ -123,16 +117,13 @@ describe("servers sharing Redis", { skip: missing ?? false }, () => {
     const a = await visitor(t, one);
     const b = await visitor(t, two);
     const c = await visitor(t, two);
-    a.find();
-    await a.next("WAITING");
-    b.find();
-    await Promise.all([a.next("MATCH"), b.next("MATCH")]);
+    await match(a, b);
     c.find();
     await c.next("WAITING");
     a.find(); // Next
-    const [left, match] = await Promise.all([b.next("PARTNER-LEFT"), a.next("MATCH")]);
+    const [left, next] = await Promise.all([b.next("PARTNER-LEFT"), a.next("MATCH")]);
     assert.deepEqual(left.payload, { peer: a.id, reason: "next" });
-    assert.equal(match.payload.peer, c.id);
+    assert.equal(next.payload.peer, c.id);
     b.send(signal("LEAVE", a.id));
     assert.equal((await a.next("LEAVE")).src, b.id, "LEAVE still reaches the one just left");
   });

@@ -164,11 +164,16 @@ export async function open(t: TestContext, url: string, id: string, options: Cli
 /** Two visitors, connected and matched with each other (in `pool`, when given). */
 export async function pair(t: TestContext, server: RunningServer, pool?: string): Promise<[Client, Client]> {
   const [a, b] = [await connect(t, server), await connect(t, server)];
-  a.find(pool);
-  await a.next("WAITING");
-  b.find(pool);
-  await Promise.all([a.next("MATCH"), b.next("MATCH")]);
+  await match(a, b, pool);
   return [a, b];
+}
+
+/** `first` waits, then `second` asks: each is told of the other (whichever servers they are on); their MATCH frames. */
+export async function match(first: Client, second: Client, pool?: string) {
+  first.find(pool);
+  await first.next("WAITING");
+  second.find(pool);
+  return await Promise.all([first.next("MATCH"), second.next("MATCH")]);
 }
 
 /** The server still admits and queues a new visitor. */
