@@ -26,6 +26,7 @@ const SLOW = [
   "deno",
   "deploying",
   "e2e",
+  "e2e-cluster",
   "e2e-relay",
   "e2e-safety",
   "e2e-visitor",
