@@ -91,7 +91,12 @@ local function impose(ban)
   -- and the index lives exactly as long as its longest ban.
   local index = S .. 'bans'
   redis.call('ZADD', index, ban['until'], ban.key)
-  redis.call('ZREMRANGEBYSCORE', index, '-inf', now)
+  -- Entries scored in the past: ended bans, or, written before the index was
+  -- scored by the end, bans scored by their start that may still hold.
+  for _, key in ipairs(redis.call('ZRANGEBYSCORE', index, '-inf', now)) do
+    local held = ban_of(key)
+    if held then redis.call('ZADD', index, held['until'], key) else redis.call('ZREM', index, key) end
+  end
   local last = redis.call('ZRANGE', index, -1, -1, 'WITHSCORES')[2]
   if last then redis.call('PEXPIRE', index, math.ceil(tonumber(last) - now)) end
   return raw
