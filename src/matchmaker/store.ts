@@ -27,8 +27,12 @@ export interface MatchSink {
   online(): number;
   /** Shared stores: the visitor's socket opened on another process (claim()), so its socket here is stale. */
   moved?(id: string): void;
-  /** Shared stores: a visitor claimed by this process is paired with `partner`. */
-  resumed?(id: string, partner: string): void;
+  /**
+   * Shared stores: this process's claim of the visitor is done (every moved()
+   * before it is older than the claim): its partner, or who left it while its
+   * socket was away ("" for none).
+   */
+  resumed?(id: string, partner: string, left: string): void;
 }
 
 /** /api/stats: the whole cluster, and this process's share. */
@@ -65,9 +69,9 @@ export interface MatchStore {
   /**
    * Shared stores: a socket of visitor `id` opened on this process, which
    * may be held by another (a page back from a network change, behind a load
-   * balancer). It moves here with its place or partner (sink.resumed), and
-   * the other process is told (sink.moved). One process needs none of this:
-   * its sessions take over from each other.
+   * balancer). It moves here with its place or partner, the other process is
+   * told (sink.moved), and this one hears sink.resumed. One process needs
+   * none of this: its sessions take over from each other.
    */
   claim?(id: string, now: number): Promise<void>;
   /** Sends a frame to `to`, held by another process, if `to` is `from`'s partner (or, for LEAVE, was). */

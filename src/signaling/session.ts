@@ -45,6 +45,8 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
   #findAt: number | null = null;
   /** It has sent FIND or STOP: what a claim reports (resumed) is older than that. */
   #asked = false;
+  /** The store has answered its claim: a moved() from now on is newer than it. */
+  #claimed = false;
   /** The visitor's address key (src/safety/address-key.ts). */
   readonly address: string;
 
@@ -67,6 +69,7 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
       if (replaces.address === address) this.#conduct = replaces.#conduct;
       this.#news = replaces.#news;
       this.#findAt = replaces.#findAt;
+      this.#asked = replaces.#asked;
     }
   }
 
@@ -95,17 +98,34 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
     this.#run(() => this.deps.store.claim!(this.id, this.deps.now()));
   }
 
-  /** A claim found this visitor paired with `partner`: signaling between them goes on, unless it asked for something since. */
-  resumed(partner: string): void {
+  /**
+   * Its claim is done: the store's partner for it is kept (signaling between
+   * them goes on), unless it has asked for something since or knows one
+   * already; one who left it while its socket was away is told of, as a
+   * takeover here repeats PARTNER-LEFT (the store no longer knows why: "disconnect").
+   */
+  resumed(partner: string, left: string): void {
+    this.#claimed = true;
     if (this.#asked || this.partner !== null || this.done) return;
-    this.deps.log.info(`${this.id} came back from another process: its partner is kept`);
-    this.partner = partner;
-    this.#met().paired(partner, this.deps.now());
+    if (partner !== "") {
+      this.deps.log.info(`${this.id} came back from another process: its partner is kept`);
+      this.partner = partner;
+      this.#met().paired(partner, this.deps.now());
+    } else if (left !== "" && this.#news === null) {
+      this.send({ type: "PARTNER-LEFT", payload: { peer: left, reason: "disconnect" } });
+    }
   }
 
-  /** The visitor's new socket is on another process: this one is cut off without leaving matchmaking. */
+  /**
+   * The visitor's socket opened on another process after this one did: this
+   * one is cut off. Its disconnect still reaches the store, which ignores it
+   * unless a command of this socket's took the visitor back meanwhile (then
+   * it must go, or the store would keep a visitor with no socket).
+   */
   moved(): void {
-    if (this.yieldTo()) this.deps.log.info(`${this.id} reconnected to another process: its socket here is closed`);
+    if (!this.#claimed || this.done) return; // a claim older than this socket's own
+    this.deps.log.info(`${this.id} reconnected to another process: its socket here is closed`);
+    this.socket.terminate();
   }
 
   /** A checked frame: match commands, reports, and signaling for the partner. */

@@ -102,7 +102,7 @@ export function createSignaling(
     },
     online: () => sessions.size,
     moved: (id) => sessions.get(id)?.moved(),
-    resumed: (id, partner) => sessions.get(id)?.resumed(partner),
+    resumed: (id, partner, left) => sessions.get(id)?.resumed(partner, left),
   };
   store.attach(sink);
   const release = (address: string) => {
@@ -219,8 +219,9 @@ export function createSignaling(
       sessions.set(id, session);
       (ws as GatedSocket).owner = session;
       session.greet();
-      // With --redis, the page may be back from a network change on another process.
-      if (!earlier && store.claim) session.claim();
+      // With --redis, the page may be back from a network change on another process;
+      // and after a local takeover, the store must know this process holds it still.
+      if (store.claim) session.claim();
       session.tellOnline(count(), now());
       ticking ??= setInterval(tick, TICK_MS);
       ticking.unref?.();

@@ -404,16 +404,25 @@ local function disconnect(id)
   depart(me)
 end
 
--- A socket of the visitor opened on the calling process while another holds
--- it (a page back from a network change, behind a load balancer): the
--- visitor moves here with its place or partner. The old process is told to
--- close its socket ('t'), this one who the partner is ('o'); its late
--- disconnect then changes nothing (disconnect: not its visitor any more).
+-- A socket of the visitor opened on the calling process. If another holds
+-- the visitor (a page back from a network change, behind a load balancer),
+-- the visitor moves here with its place or partner, and the old process is
+-- told to close its socket ('t'); that socket's disconnect then changes
+-- nothing, as the visitor is not its process's any more. The caller always
+-- hears 'o' after any 't' an earlier claim sent it (its channel keeps script
+-- order): the partner ('' none) and, when it moved here left and idle since,
+-- who left it (the old process told its old socket, which is gone).
 local function claim(id)
   local me = load(id)
-  if not me or me.p == CALLER then return end
-  local old = me.p
-  own(me, CALLER)
-  send(old, { 't', id })
-  if me.r ~= '' then send(CALLER, { 'o', id, me.r }) end
+  local partner, left = '', ''
+  if me then
+    partner = me.r
+    if me.p ~= CALLER then
+      local old = me.p
+      own(me, CALLER)
+      send(old, { 't', id })
+      if me.r == '' and me.q == '' then left = me.l end
+    end
+  end
+  send(CALLER, { 'o', id, partner, left })
 end

@@ -22,8 +22,8 @@ export type Item =
   | { readonly kind: "relay"; readonly relay: Relayed }
   /** The visitor's socket is on another process now: close it here. */
   | { readonly kind: "moved"; readonly id: string }
-  /** The visitor came here from another process while paired with `partner`. */
-  | { readonly kind: "resumed"; readonly id: string; readonly partner: string }
+  /** This process's claim of the visitor is done: its partner, or who left it while it was away ("" for none). */
+  | { readonly kind: "resumed"; readonly id: string; readonly partner: string; readonly left: string }
   | { readonly kind: "marker" };
 
 const ROLES: readonly string[] = ["caller", "callee"] satisfies Role[];
@@ -65,7 +65,7 @@ export function decodeItem(raw: unknown): Item | null {
     case "t":
       return raw.length === 2 ? { kind: "moved", id: a } : null;
     case "o":
-      return raw.length === 3 ? { kind: "resumed", id: a, partner: b } : null;
+      return raw.length === 4 ? { kind: "resumed", id: a, partner: b, left: c } : null;
     case "k":
       return { kind: "marker" };
     default:
