@@ -94,10 +94,13 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
   let app: express.Express | undefined;
   let signaling: Signaling | undefined;
   let closing = false;
+  /** As /readyz answers: false until listen() has built what it checks. */
+  let admitting = () => false;
   const metrics = createMetrics({
     // The same figures as /api/stats; before listen() builds the store (--redis), nobody is here yet.
     stats: async () => store ? await store.stats() : { online: 0, waiting: 0, processes: 1, process: { online: 0, waiting: 0 } },
     online: () => signaling?.online() ?? 0,
+    ready: () => admitting(),
     log,
   });
   const toClient = clientConfig(config);
@@ -189,6 +192,7 @@ export function createServer(config: Config, deps: ServerDeps = {}): Chatroulett
           : live.online() >= capacity
           ? "server_full" as const
           : null;
+      admitting = () => notReady() === null;
       const admin = config.adminToken === "" ? undefined : createAdminApi({ token: config.adminToken, ...safety, signaling: live, now, log });
       const built = createApp({
         config,

@@ -46,6 +46,7 @@ async function scrape(server: Served) {
       process: { online: value("visitors_online"), waiting: value("visitors_waiting") },
     },
     pairs: value('pairs_total{pool="public"}'),
+    ready: value("ready"),
   };
 }
 
@@ -72,13 +73,15 @@ describe("metrics of two serve processes on one Redis", { skip: missing ?? false
     assert.deepEqual(await both(), [want.one, want.two]);
     assert.deepEqual([await stats(one), await stats(two)], [want.one, want.two], "the same figures as /api/stats");
     assert.equal((await scrape(one)).pairs + (await scrape(two)).pairs, 1, "a pair across processes is counted once");
+    assert.deepEqual([(await scrape(one)).ready, (await scrape(two)).ready], [1, 1]);
 
     await redis.stop();
     for (const server of [one, two]) {
       await waitFor(async () => (await fetch(`${server.origin}/readyz`)).status === 503);
       const started = Date.now();
-      const { figures } = await scrape(server);
+      const { figures, ready } = await scrape(server);
       assert.ok(Date.now() - started < 2000, `answered in ${Date.now() - started} ms`);
+      assert.equal(ready, 0, "chatroulette_ready says what /readyz says");
       assert.equal(figures.process.online, server === one ? 1 : 2, "its own sockets, still open, still counted");
     }
   });

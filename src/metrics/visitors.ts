@@ -17,7 +17,9 @@
  * A scrape never fails or waits on the store: if stats() rejects or takes
  * longer than `timeoutMs`, the gauges say what this process knows (its own
  * sockets, its waiting visitors as last read, and itself as the cluster),
- * and the log says so once, not at every scrape.
+ * and the log says so once, not at every scrape. Both stores answer from
+ * memory today, so with Redis away the cluster figures are the last heard:
+ * `chatroulette_ready` (0 whenever /readyz says 503) is what says Redis is away.
  */
 import { Gauge, type Registry } from "prom-client";
 import type { Logger } from "../log.ts";
@@ -31,6 +33,8 @@ export interface VisitorSource {
   readonly log?: Logger;
   /** How long a scrape waits for stats(); Prometheus's own scrape timeout is 10 s by default. */
   readonly timeoutMs?: number;
+  /** Whether the server admits visitors now, as /readyz says. */
+  readonly ready?: () => boolean;
 }
 
 /** Long enough for a store that answers from memory (both do), well inside a scrape timeout. */
@@ -41,7 +45,7 @@ export const STATS_TIMEOUT_MS = 1000;
  * addVisitorGauges(registry, { stats: () => store.stats(), online: () => sessions.size, log });
  * await registry.metrics(); // chatroulette_visitors_online 3 … chatroulette_cluster_visitors_online 7 …
  */
-export function addVisitorGauges(registry: Registry, { stats, online, log, timeoutMs = STATS_TIMEOUT_MS }: VisitorSource): void {
+export function addVisitorGauges(registry: Registry, { stats, online, log, timeoutMs = STATS_TIMEOUT_MS, ready }: VisitorSource): void {
   let lastWaiting = 0;
   let failing = false;
   const read = async (): Promise<MatchStats> => {
@@ -92,4 +96,14 @@ export function addVisitorGauges(registry: Registry, { stats, online, log, timeo
     (s) => s.waiting,
   );
   gauge("chatroulette_cluster_processes", "Live processes sharing the matchmaking pool (1 without --redis).", (s) => s.processes);
+  if (ready) {
+    new Gauge({
+      name: "chatroulette_ready",
+      help: "1 while this process admits visitors (/readyz 200); 0 while it starts, is full, shuts down or cannot reach its Redis.",
+      registers,
+      collect() {
+        this.set(ready() ? 1 : 0);
+      },
+    });
+  }
 }
