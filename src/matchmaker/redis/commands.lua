@@ -2,9 +2,10 @@
 -- ARGV[5] '1' to return each command's events (they are published to their
 -- processes anyway); ARGV[6..8] the match options (interestWaitMs,
 -- recentCount, recentMs); ARGV[9..]: (op, id, pool, now, wish, address) per
--- command, op being find, stop, disconnect, tick, claim or block (whose id and pool
--- are the two keys kept apart, and wish the time the block ends). A process that is not registered
--- (it was swept, or Redis restarted) is refused with NOPROC before anything changes.
+-- command, op being find, stop, disconnect, tick, claim or block (whose id
+-- and pool are the two keys kept apart, and wish the time the block ends). A
+-- process that is not registered (it was swept, or Redis restarted) is
+-- refused with NOPROC before anything changes.
 if not redis.call('ZSCORE', P .. 'procs', CALLER) then
   return redis.error_reply('NOPROC process ' .. CALLER .. ' is not registered')
 end
