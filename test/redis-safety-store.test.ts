@@ -90,28 +90,17 @@ if (missing) {
       assert.ok(after > DAY - 5 * MINUTE && after <= DAY, `then as long as the day's, the longest left: ${after} ms`);
       assert.deepEqual((await store.bans(t0 + 4 * MINUTE)).map((b) => b.key), ["hour", "day"]);
     });
-  });
 
-  describe("Redis safety store: a list of bans an earlier version wrote", () => {
-    test("when the list was scored by each ban's start, then the next ban keeps the bans still in force listed, scored by their end", async (t) => {
-      const prefix = `safety${++stores}:`;
-      const store = createRedisSafetyStore({ url: redis!.url, log: createLogger("warn"), policy: POLICY, prefix });
-      opened.push(store);
-      await store.open!();
-      await waitFor(async () => (await store.banOf("probe", 0).then(() => true, () => false)));
-      const client = createClient({ url: redis!.url });
-      await client.connect();
-      t.after(() => client.close());
-      const DAY = 24 * 60 * 60_000;
+    test("when the list was scored by each ban's start (the version before ade5e63), then the next ban keeps the bans still in force listed, scored by their end", async (t) => {
+      const { store, client, index } = await open(t);
       const t0 = Date.now();
       await store.ban("month", { durationMs: 30 * DAY, note: "" }, t0);
-      await store.ban("ended", { durationMs: 60_000, note: "" }, t0);
-      // As the earlier version left it: scored by the start.
-      await client.zAdd(`${prefix}bans`, [{ score: t0, value: "month" }, { score: t0, value: "ended" }]);
-      await store.ban("day", { durationMs: DAY, note: "" }, t0 + 2 * 60_000);
-      assert.deepEqual((await store.bans(t0 + 3 * 60_000)).map((b) => b.key), ["day", "month"], "the month's ban is still listed, for a moderator to lift");
-      assert.equal(await client.zScore(`${prefix}bans`, "month"), t0 + 30 * DAY);
-      assert.equal(await client.zScore(`${prefix}bans`, "ended"), null);
+      await store.ban("ended", { durationMs: MINUTE, note: "" }, t0);
+      await client.zAdd(index, [{ score: t0, value: "month" }, { score: t0, value: "ended" }]);
+      await store.ban("day", { durationMs: DAY, note: "" }, t0 + 2 * MINUTE);
+      assert.deepEqual((await store.bans(t0 + 3 * MINUTE)).map((b) => b.key), ["day", "month"], "the month's ban is still listed, for a moderator to lift");
+      assert.equal(await client.zScore(index, "month"), t0 + 30 * DAY);
+      assert.equal(await client.zScore(index, "ended"), null);
     });
   });
 
