@@ -134,6 +134,21 @@ describe("servers sharing Redis", { skip: missing ?? false }, () => {
     assert.deepEqual((await back.next("PARTNER-LEFT")).payload, { peer: b.id, reason: "disconnect" });
   });
 
+  test("when a visitor who came back on the other server reports its partner, then the report is taken, the partner is told, and it looks for the next", async (t) => {
+    const [one, two] = await cluster(t);
+    const a = await visitor(t, one);
+    const b = await visitor(t, one);
+    await match(a, b);
+    const back = await reopen(t, two, a);
+    await closedSoon(a);
+    b.send(signal("RESTART", a.id));
+    await back.next("RESTART"); // the second server takes b for a's partner
+    back.send({ type: "REPORT", payload: { peer: b.id, reason: "spam" } });
+    assert.equal((await back.next("REPORTED")).payload.peer, b.id);
+    assert.deepEqual((await b.next("PARTNER-LEFT")).payload, { peer: a.id, reason: "next" });
+    await back.next("WAITING");
+  });
+
   test("when a visitor's old socket asks for a stranger just after its new one opened on the other server, then no visitor without a socket is left in the pool", async (t) => {
     const [one, two] = await cluster(t);
     const a = await visitor(t, one);

@@ -89,11 +89,14 @@ describe("Redis store across processes", { skip: missing ?? false }, () => {
     assert.equal(one.relayed[1].type, "LEAVE");
   });
 
-  test("when a visitor reconnects to another process, then its old socket's late disconnect does not undo its place", async (t) => {
+  test("when a visitor reconnects to another process, then its old socket's late commands and disconnect do not undo its place", async (t) => {
     const join = family(t);
     const [one, two] = [await join(), await join()];
     await one.store.find("a", defaultWish("p"), 1);
-    await two.store.find("a", defaultWish("p"), 2); // the same visitor, its new socket on two
+    await two.store.claim!("a", 2); // the same visitor, its new socket on two
+    await two.store.find("a", defaultWish("p"), 2);
+    assert.deepEqual(await one.store.find("a", defaultWish("q"), 3), [], "a FIND of the old socket changes nothing");
+    assert.deepEqual(await one.store.stop("a", 3), [], "nor does a STOP");
     assert.deepEqual(await one.store.disconnect("a", 3), [], "the old process no longer holds it");
     assert.deepEqual((await two.store.find("b", defaultWish("p"), 4)).map((e) => e.to), ["b", "a"]);
     await waitFor(() => heard(two, "matched", "a"));

@@ -11,6 +11,18 @@ import * as core from "./core.ts";
 import type { MatchEvent, MatchOptions } from "./core.ts";
 import type { RelayType, Wish } from "../protocol/index.ts";
 
+/** What a claim found: the visitor's partner, who left it while it was away, and what it last asked for. */
+export interface Resumed {
+  /** "" for none. */
+  readonly partner: string;
+  /** The partner's address key, when known (for a report of it). */
+  readonly address?: string;
+  /** "" for none. */
+  readonly left: string;
+  /** null when it is idle. */
+  readonly wish: Wish | null;
+}
+
 /** What a process gives its store: where its visitors' events go. */
 export interface MatchSink {
   /** Match events for visitors whose sockets this process holds. */
@@ -27,12 +39,8 @@ export interface MatchSink {
   online(): number;
   /** Shared stores: the visitor's socket opened on another process (claim()), so its socket here is stale. */
   moved?(id: string): void;
-  /**
-   * Shared stores: this process's claim of the visitor is done (every moved()
-   * before it is older than the claim): its partner, or who left it while its
-   * socket was away ("" for none).
-   */
-  resumed?(id: string, partner: string, left: string): void;
+  /** Shared stores: this process's claim of the visitor is done (every moved() before it is older than the claim). */
+  resumed?(id: string, found: Resumed): void;
 }
 
 /** /api/stats: the whole cluster, and this process's share. */

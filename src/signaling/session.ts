@@ -8,7 +8,7 @@
  * docs/PROTOCOL.md §3–§6 state every rule and limit below.
  */
 import type { MatchEvent } from "../matchmaker/core.ts";
-import { StoreUnavailable } from "../matchmaker/store.ts";
+import { type Resumed, StoreUnavailable } from "../matchmaker/store.ts";
 import { Refusal } from "../refusal.ts";
 import { CLOSE, LIMITS } from "./limits.ts";
 import type { SocketOwner } from "./peer-server.ts";
@@ -43,10 +43,14 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
   #toldOnlineAt = -Infinity;
   /** When this visitor asked for a partner and has not had one since; null when it is not looking. */
   #findAt: number | null = null;
-  /** It has sent FIND or STOP: what a claim reports (resumed) is older than that. */
+  /**
+   * Claims sent and not answered yet (resumed), a replaced session's too:
+   * only the last answer counts, and a moved() before it is older than this
+   * socket (the store answers in order).
+   */
+  #claims = 0;
+  /** It has sent FIND or STOP since its last claim: that claim's answer is older than that. */
   #asked = false;
-  /** The store has answered its claim: a moved() from now on is newer than it. */
-  #claimed = false;
   /** The visitor's address key (src/safety/address-key.ts). */
   readonly address: string;
 
@@ -69,7 +73,7 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
       if (replaces.address === address) this.#conduct = replaces.#conduct;
       this.#news = replaces.#news;
       this.#findAt = replaces.#findAt;
-      this.#asked = replaces.#asked;
+      this.#claims = replaces.#claims;
     }
   }
 
@@ -95,21 +99,25 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
    * stores; the store answers through resumed() and the other process's moved()).
    */
   claim(): void {
+    this.#claims++;
+    this.#asked = false;
     this.#run(() => this.deps.store.claim!(this.id, this.deps.now()));
   }
 
   /**
    * Its claim is done: the store's partner for it is kept (signaling between
-   * them goes on), unless it has asked for something since or knows one
-   * already; one who left it while its socket was away is told of, as a
-   * takeover here repeats PARTNER-LEFT (the store no longer knows why: "disconnect").
+   * them goes on) with what it asked for, unless it has asked for something
+   * since or knows a partner already; one who left it while its socket was
+   * away is told of, as a takeover here repeats PARTNER-LEFT (the store no
+   * longer knows why: "disconnect").
    */
-  resumed(partner: string, left: string): void {
-    this.#claimed = true;
-    if (this.#asked || this.partner !== null || this.done) return;
+  resumed({ partner, left, wish }: Resumed): void {
+    this.#claims = Math.max(0, this.#claims - 1);
+    if (this.#claims > 0 || this.#asked || this.partner !== null || this.done) return;
     if (partner !== "") {
       this.deps.log.info(`${this.id} came back from another process: its partner is kept`);
       this.partner = partner;
+      this.wish ??= wish;
       this.#met().paired(partner, this.deps.now());
     } else if (left !== "" && this.#news === null) {
       this.send({ type: "PARTNER-LEFT", payload: { peer: left, reason: "disconnect" } });
@@ -123,7 +131,7 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
    * it must go, or the store would keep a visitor with no socket).
    */
   moved(): void {
-    if (!this.#claimed || this.done) return; // a claim older than this socket's own
+    if (this.#claims > 0 || this.done) return; // a claim older than this socket's own
     this.deps.log.info(`${this.id} reconnected to another process: its socket here is closed`);
     this.socket.terminate();
   }
@@ -211,10 +219,17 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
   /** The store may have lost this visitor or its events: give up the partner, or search again. */
   resync(): void {
     if (this.done) return;
+    // Its claim's answer may be what was missed: claim again, then as below.
+    if (this.#claims > 0) {
+      this.#claims = 0;
+      this.claim();
+    }
     if (this.partner !== null) {
       this.receive({ type: "partner-left", to: this.id, partner: this.partner, reason: "disconnect" });
+      this.#asked = true;
       this.#run(() => this.deps.store.stop(this.id, this.deps.now()));
     } else if (this.seeking !== null) {
+      this.#asked = true;
       const wish = this.seeking;
       this.#run(() => this.deps.store.find(this.id, wish, this.deps.now(), this.address));
     }

@@ -102,7 +102,7 @@ export function createSignaling(
     },
     online: () => sessions.size,
     moved: (id) => sessions.get(id)?.moved(),
-    resumed: (id, partner, left) => sessions.get(id)?.resumed(partner, left),
+    resumed: (id, found) => sessions.get(id)?.resumed(found),
   };
   store.attach(sink);
   const release = (address: string) => {

@@ -124,7 +124,10 @@ export function createMembership(
         if (events.length > 0) sink.deliver(events), events = [];
         if (item.kind === "relay") sink.relayed(item.relay.from, item.relay.to, item.relay.type, item.relay.text);
         else if (item.kind === "moved") sink.moved?.(item.id);
-        else sink.resumed?.(item.id, item.partner, item.left);
+        else {
+          if (item.resumed.address !== undefined) partners?.(item.resumed.partner, item.resumed.address);
+          sink.resumed?.(item.id, item.resumed);
+        }
       }
     }
     if (events.length > 0) sink.deliver(events);

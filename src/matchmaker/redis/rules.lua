@@ -333,9 +333,46 @@ local function depart(v)
   forget(v)
 end
 
+-- A socket of the visitor opened on the calling process. If another holds
+-- the visitor (a page back from a network change, behind a load balancer),
+-- the visitor moves here with its place or partner, and the old process is
+-- told to close its socket ('t'); that socket's disconnect then changes
+-- nothing, as the visitor is not its process's any more. The caller always
+-- hears 'o' after any 't' an earlier claim sent it (its channel keeps script
+-- order): the partner ('' none) and its address key (for reports), who left
+-- it when it moved here left and idle since (the old process told its old
+-- socket, which is gone), and its pool and wish ('' idle; where a report of
+-- the partner looks for the next).
+local function claim(id)
+  local me = load(id)
+  if not me then return send(CALLER, { 'o', id, '', '', '', '', '' }) end
+  local left, address = '', ''
+  if me.p ~= CALLER then
+    local old = me.p
+    own(me, CALLER)
+    send(old, { 't', id })
+    if me.r == '' and me.q == '' then left = me.l end
+  end
+  if me.r ~= '' then
+    local partner = load(me.r)
+    if partner then address = partner.a end
+  end
+  send(CALLER, { 'o', id, me.r, left, address, me.q, me.w })
+end
+
+-- A command from a socket that a later claim took the visitor from: nothing
+-- changes, and its process is told to close that socket (its 't' may have
+-- been lost, e.g. with its subscription). True when refused.
+local function stale(me)
+  if me.p == CALLER then return false end
+  send(CALLER, { 't', me.id })
+  return true
+end
+
 local function find(id, pool, now, w, address)
   local me = load(id)
-  if me then own(me, CALLER) else me = create(id, CALLER) end
+  if me and stale(me) then return end
+  if not me then me = create(id, CALLER) end
   if address ~= '' and me.a ~= address then
     me.a, me.blocks = address, nil
     save(me)
@@ -390,8 +427,7 @@ end
 
 local function stop(id)
   local me = load(id)
-  if not me then return end
-  own(me, CALLER)
+  if not me or stale(me) then return end
   release(me, 'stop')
 end
 
@@ -402,27 +438,4 @@ local function disconnect(id)
   if not me or me.p ~= CALLER then return end
   release(me, 'disconnect')
   depart(me)
-end
-
--- A socket of the visitor opened on the calling process. If another holds
--- the visitor (a page back from a network change, behind a load balancer),
--- the visitor moves here with its place or partner, and the old process is
--- told to close its socket ('t'); that socket's disconnect then changes
--- nothing, as the visitor is not its process's any more. The caller always
--- hears 'o' after any 't' an earlier claim sent it (its channel keeps script
--- order): the partner ('' none) and, when it moved here left and idle since,
--- who left it (the old process told its old socket, which is gone).
-local function claim(id)
-  local me = load(id)
-  local partner, left = '', ''
-  if me then
-    partner = me.r
-    if me.p ~= CALLER then
-      local old = me.p
-      own(me, CALLER)
-      send(old, { 't', id })
-      if me.r == '' and me.q == '' then left = me.l end
-    end
-  end
-  send(CALLER, { 'o', id, partner, left })
 end

@@ -19,7 +19,9 @@ import { type MatchSink, type MatchStore, StoreUnavailable } from "../store.ts";
 import { createMembership, type Membership } from "./membership.ts";
 import { createScripts, type Scripts } from "./scripts.ts";
 import { type Timing, TIMING } from "./timing.ts";
-import { decodeEvents } from "./wire.ts";
+import { decodeEvents, encodeWish } from "./wire.ts";
+
+export { encodeWish };
 
 export const DEFAULT_PREFIX = "chatroulette:";
 
@@ -49,17 +51,6 @@ export interface RedisStoreOptions {
   readonly report?: boolean;
   /** The rules' figures, as for the memory store. */
   readonly options?: MatchOptions;
-}
-
-/**
- * A wish beyond its pool, as rules.lua reads it: "" for a bare FIND (most
- * visitors: no bytes spent), else [textOnly 0|1, language|"", gender|"",
- * lookingFor|"", interest…]. Equal wishes give equal strings (sameWish).
- */
-export function encodeWish(wish: Wish): string {
-  const { textOnly, language, preferences, interests } = wish;
-  if (!textOnly && language === null && preferences === null && interests.length === 0) return "";
-  return JSON.stringify([textOnly ? 1 : 0, language ?? "", preferences?.gender ?? "", preferences?.lookingFor ?? "", ...interests]);
 }
 
 /**

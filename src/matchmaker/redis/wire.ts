@@ -5,7 +5,8 @@
  * receives on its channel, `[number, items]`.
  */
 import type { MatchEvent } from "../core.ts";
-import { type LeftReason, RELAY_TYPES, type RelayType, type Role } from "../../protocol/index.ts";
+import type { Resumed } from "../store.ts";
+import { decodeWish, type LeftReason, RELAY_TYPES, type RelayType, type Role, type Wish } from "../../protocol/index.ts";
 
 /** A signaling frame for a visitor on this process, from its partner on another. */
 export interface Relayed {
@@ -22,8 +23,8 @@ export type Item =
   | { readonly kind: "relay"; readonly relay: Relayed }
   /** The visitor's socket is on another process now: close it here. */
   | { readonly kind: "moved"; readonly id: string }
-  /** This process's claim of the visitor is done: its partner, or who left it while it was away ("" for none). */
-  | { readonly kind: "resumed"; readonly id: string; readonly partner: string; readonly left: string }
+  /** This process's claim of the visitor is done: what it found (Resumed). */
+  | { readonly kind: "resumed"; readonly id: string; readonly resumed: Resumed }
   | { readonly kind: "marker" };
 
 const ROLES: readonly string[] = ["caller", "callee"] satisfies Role[];
@@ -64,8 +65,11 @@ export function decodeItem(raw: unknown): Item | null {
       return raw.length === 5 && RELAYS.includes(c) ? { kind: "relay", relay: { from: a, to: b, type: c as RelayType, text: d } } : null;
     case "t":
       return raw.length === 2 ? { kind: "moved", id: a } : null;
-    case "o":
-      return raw.length === 4 ? { kind: "resumed", id: a, partner: b, left: c } : null;
+    case "o": {
+      if (raw.length !== 7) return null;
+      const [, , , , address, pool, text] = raw as string[];
+      return { kind: "resumed", id: a, resumed: { partner: b, left: c, wish: decodeStoredWish(pool, text), ...(address ? { address } : {}) } };
+    }
     case "k":
       return { kind: "marker" };
     default:
@@ -91,4 +95,36 @@ export function decodeMessage(text: string): { number: number; items: Item[] } |
   // Lua's cjson writes an empty list as {}: no items.
   const items = Array.isArray(parsed[1]) ? parsed[1] : [];
   return { number: parsed[0], items: items.map(decodeItem).filter((item): item is Item => item !== null) };
+}
+
+/**
+ * A wish beyond its pool, as rules.lua reads it: "" for a bare FIND (most
+ * visitors: no bytes spent), else [textOnly 0|1, language|"", gender|"",
+ * lookingFor|"", interest…]. Equal wishes give equal strings (sameWish).
+ */
+export function encodeWish(wish: Wish): string {
+  const { textOnly, language, preferences, interests } = wish;
+  if (!textOnly && language === null && preferences === null && interests.length === 0) return "";
+  return JSON.stringify([textOnly ? 1 : 0, language ?? "", preferences?.gender ?? "", preferences?.lookingFor ?? "", ...interests]);
+}
+
+/** The wish encodeWish wrote, for `pool`; null for an idle visitor or anything unreadable. */
+export function decodeStoredWish(pool: string, text: string): Wish | null {
+  if (pool === "") return null;
+  let parts: unknown = [];
+  try {
+    if (text !== "") parts = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(parts)) return null;
+  const [textOnly, language, gender, lookingFor, ...interests] = parts;
+  const decoded = decodeWish({
+    pool,
+    interests,
+    textOnly: textOnly === 1,
+    ...(language ? { language } : {}),
+    ...(gender ? { preferences: { gender, lookingFor } } : {}),
+  });
+  return decoded.ok ? decoded.wish : null;
 }
