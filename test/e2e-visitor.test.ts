@@ -180,6 +180,8 @@ describe("visitor features in Chromium", { skip: missing ?? false }, () => {
     await slide(a.page, 30);
     await a.page.waitForFunction(() => (document.getElementById("peerVideo") as HTMLVideoElement).volume === 0.3);
     await a.page.click("#muteStranger");
+    // Preact applies it on its next frame, after the click has returned.
+    await a.page.waitForFunction(() => (document.getElementById("peerVideo") as HTMLVideoElement).muted);
     assert.deepEqual(await heard(a.page), { volume: 0.3, muted: true });
     assert.equal(await a.page.getAttribute("#muteStranger", "aria-pressed"), "true");
     assert.deepEqual(await heard(b.page), { volume: 1, muted: false }, "the stranger's own page is untouched");
