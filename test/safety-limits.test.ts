@@ -7,10 +7,10 @@
 import assert from "node:assert/strict";
 import { createConnection } from "node:net";
 import { describe, test } from "node:test";
-import { identity, signal, socketUrl } from "./support/client.ts";
+import { identity, open, signal, socketUrl } from "./support/client.ts";
 import { withServer } from "./support/server.ts";
 import { waitFor } from "./support/wait.ts";
-import { askIdentity, http, refusedSocket, visit } from "./support/visitors.ts";
+import { askIdentity, http, meet, refusedSocket, visit } from "./support/visitors.ts";
 
 describe("per-address limits", () => {
   test("when an address holds --max-per-address sockets, then its next upgrade gets 429 too_many_connections while another address is admitted", async (t) => {
@@ -72,6 +72,44 @@ describe("per-address limits", () => {
     a.send(signal("OFFER", c.id)); // relayed only between partners: the pair stays, the socket is served
     assert.equal((await c.next("OFFER")).src, a.id);
     assert.ok(!c.frames.some((f) => f.type === "PARTNER-LEFT"));
+  });
+});
+
+describe("Next limit across reconnects", () => {
+  test("when a visitor leaves strangers by closing its socket and coming back, then each time is a Next: past the burst its FIND is refused until the budget refills, and it can still report the stranger it had", async (t) => {
+    const server = await withServer(t, { trustProxy: "loopback", nextBurst: 1, nextPerMinute: 6 });
+    const from = { forwardedFor: "203.0.113.1" };
+    const got = await askIdentity(server, from);
+    const { id, token } = got.body as { id: string; token: string };
+    const back = () => open(t, socketUrl(server, id, token), id, { headers: { "X-Forwarded-For": from.forwardedFor } }, token);
+    const [b, c] = await Promise.all([2, 3].map((n) => visit(t, server, { forwardedFor: `203.0.113.${n}` })));
+    let a = await back();
+    await meet(a, b);
+    a.close(); // leaves b: the burst
+    await b.next("PARTNER-LEFT");
+    a = await back();
+    await meet(a, c);
+    a.close(); // leaves c, past the burst
+    await c.next("PARTNER-LEFT");
+    a = await back();
+    a.find();
+    assert.deepEqual((await a.next("REJECTED")).payload, { code: "rate_limited", msg: "Next is limited; try again in 10 s.", retryAfter: 10 });
+    a.send({ type: "REPORT", payload: { peer: c.id, reason: "harassment" } });
+    assert.deepEqual((await a.next("REPORTED")).payload, { peer: c.id }, "whom it met came back with it");
+  });
+
+  test("when closed sockets' visitors come back from another address, then nothing of the old identity's budget or partners comes with it", async (t) => {
+    const server = await withServer(t, { trustProxy: "loopback", nextBurst: 1, nextPerMinute: 6 });
+    const got = await askIdentity(server, { forwardedFor: "203.0.113.1" });
+    const { id, token } = got.body as { id: string; token: string };
+    const b = await visit(t, server, { forwardedFor: "203.0.113.2" });
+    const first = await open(t, socketUrl(server, id, token), id, { headers: { "X-Forwarded-For": "203.0.113.1" } }, token);
+    await meet(first, b);
+    first.close();
+    await b.next("PARTNER-LEFT");
+    const elsewhere = await open(t, socketUrl(server, id, token), id, { headers: { "X-Forwarded-For": "203.0.113.9" } }, token);
+    elsewhere.send({ type: "REPORT", payload: { peer: b.id, reason: "harassment" } });
+    assert.equal((await elsewhere.next("REJECTED")).payload.code, "not_partner");
   });
 });
 

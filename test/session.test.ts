@@ -12,6 +12,7 @@ import { createMetrics } from "../src/metrics/metrics.ts";
 import { createMemorySafetyStore, type Ban } from "../src/safety/store.ts";
 import { decodeServerFrame, defaultWish, type ServerFrame } from "../src/protocol/index.ts";
 import { LIMITS } from "../src/signaling/limits.ts";
+import { KeptConducts } from "../src/signaling/kept-conducts.ts";
 import { createSerial } from "../src/signaling/serial.ts";
 import { type FrameSocket, Session } from "../src/signaling/session.ts";
 import type { Registered } from "../src/signaling/session-deps.ts";
@@ -73,6 +74,7 @@ function setup() {
     preferences: false,
     metrics,
     safety: { store: safety, nextLimit: NEXT_LIMIT, addressOf: (id) => `addr-${id}`, banned: (ban) => bans.push(ban) },
+    kept: new KeptConducts(),
   }, "addr-me");
   const s = session;
   const frame = (value: unknown) => s.message(Buffer.from(typeof value === "string" ? value : JSON.stringify(value)), false);

@@ -38,6 +38,8 @@ interface Partner {
 export class Conduct {
   #partners: Partner[] = [];
   #nextBudget: Bucket | undefined;
+  /** A partner was left by a closed socket when the budget was empty: the next FIND pays. */
+  #owed = false;
   readonly safety: SessionSafety;
   readonly address: string;
 
@@ -63,6 +65,35 @@ export class Conduct {
     this.safety.store.flag(this.address, now).catch(() => {}); // a hint for --challenge auto; losing it is harmless
     const retryAfter = Math.ceil(taken.retryAfterMs / 1000);
     return { code: "rate_limited", msg: `Next is limited; try again in ${retryAfter} s.`, retryAfter };
+  }
+
+  /**
+   * Its socket closed while paired with `peer`: that left the partner as Next
+   * does, without asking. Paid now if the budget allows; else by the next
+   * FIND (settle()), so reconnecting is no way around the limit.
+   */
+  dropped(peer: string, now: number): void {
+    this.parted(peer, now);
+    const taken = takeToken(this.#nextBudget, this.safety.nextLimit, now);
+    this.#nextBudget = taken.bucket;
+    if (!taken.ok) this.#owed = true;
+  }
+
+  /** A FIND while unpaired: free, unless a partner left by a closed socket is still unpaid; then as next(). */
+  settle(now: number): Rejection | null {
+    if (!this.#owed) return null;
+    const refusal = this.next(now);
+    if (refusal === null) this.#owed = false;
+    return refusal;
+  }
+
+  /** Until when it matters after the socket closed: its budget refills, its partners stay reportable. */
+  keptUntil(now: number): number {
+    const { burst, perMinute } = this.safety.nextLimit;
+    const budget = this.#nextBudget;
+    let until = budget === undefined ? now : budget.at + Math.ceil((burst - budget.tokens) / (perMinute / 60_000));
+    for (const p of this.#partners) until = Math.max(until, (p.leftAt ?? now) + REPORT_WINDOW_MS);
+    return until;
   }
 
   /** Whom a REPORT of `peer` is about (marked reported from now on), or the refusal. */

@@ -5,6 +5,7 @@ import type { Metrics } from "../metrics/metrics.ts";
 import type { RelayType } from "../protocol/index.ts";
 import type { Serial } from "./serial.ts";
 import type { SessionSafety } from "./conduct.ts";
+import type { KeptConducts } from "./kept-conducts.ts";
 
 /** What a session needs of its socket: ws's WebSocket satisfies it. */
 export interface FrameSocket {
@@ -40,5 +41,7 @@ export interface SessionDeps {
   readonly metrics: Pick<Metrics, "rejectedFrame" | "waited">;
   /** Reports, bans and the Next limit (conduct.ts). */
   readonly safety: SessionSafety;
+  /** What closed sockets' visitors met and pressed, for their next socket here. */
+  readonly kept: KeptConducts;
 }
 

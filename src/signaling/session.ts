@@ -34,6 +34,7 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
    * Whom it met lately and how often it pressed Next: what reports and the
    * Next limit go by. Made at its first match (Next and reports need a
    * partner first): an idle visitor holds none (96 bytes less, heap snapshot).
+   * It outlives the socket for a while (kept-conducts.ts).
    */
   #conduct: Conduct | null = null;
   /** The last MATCH while paired, or PARTNER-LEFT since: what a socket that takes over may have missed. */
@@ -51,6 +52,8 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
   #claims = 0;
   /** It has sent FIND or STOP since its last claim: that claim's answer is older than that. */
   #asked = false;
+  /** Another process took the visitor (moved()): closing this socket leaves no partner. */
+  #moved = false;
   /** The visitor's address key (src/safety/address-key.ts). */
   readonly address: string;
 
@@ -74,6 +77,9 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
       this.#news = replaces.#news;
       this.#findAt = replaces.#findAt;
       this.#claims = replaces.#claims;
+    } else {
+      // Back after its socket closed: the budget and whom it met come back too.
+      this.#conduct = deps.kept.take(id, address, deps.now());
     }
   }
 
@@ -133,6 +139,7 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
   moved(): void {
     if (this.#claims > 0 || this.done) return; // a claim older than this socket's own
     this.deps.log.info(`${this.id} reconnected to another process: its socket here is closed`);
+    this.#moved = true;
     this.socket.terminate();
   }
 
@@ -141,7 +148,8 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
     if (frame.type === "FIND" || frame.type === "STOP") this.#asked = true;
     switch (frame.type) {
       case "FIND": {
-        if (this.partner !== null && this.#refused(this.#met().next(now))) return;
+        const conduct = this.partner !== null ? this.#met() : this.#conduct;
+        if (conduct && this.#refused(this.partner !== null ? conduct.next(now) : conduct.settle(now))) return;
         let wish = frame.payload;
         if (wish.preferences !== null && !this.deps.preferences) {
           wish = { ...wish, preferences: null };
@@ -241,8 +249,16 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
     super.closed();
   }
 
-  /** Leaves matchmaking, the moment the server is done with the socket. */
+  /**
+   * Leaves matchmaking, the moment the server is done with the socket. Its
+   * conduct is kept for its next socket; leaving a partner so costs a Next.
+   */
   protected left(): void {
+    const now = this.deps.now();
+    if (this.#conduct) {
+      if (this.partner !== null && !this.#moved) this.#conduct.dropped(this.partner, now);
+      this.deps.kept.keep(this.id, this.#conduct, this.address, now);
+    }
     this.#run(() => this.deps.store.disconnect(this.id, this.deps.now()));
   }
 

@@ -22,6 +22,7 @@ import { createPeerServer, type GatedSocket } from "./peer-server.ts";
 import { CLOSE } from "./limits.ts";
 import { createSerial } from "./serial.ts";
 import type { Registered } from "./session-deps.ts";
+import { KeptConducts } from "./kept-conducts.ts";
 import { Session } from "./session.ts";
 import { createOriginCheck, refuse, singleValues } from "./upgrade-http.ts";
 
@@ -129,7 +130,7 @@ export function createSignaling(
     if (local) local.relayed(from, type, text);
     else store.relay(from, to, type, text);
   };
-  const deps = { store, serial, forget, relay, now, log, metrics, preferences, safety: sessionSafety };
+  const deps = { store, serial, forget, relay, now, log, metrics, preferences, safety: sessionSafety, kept: new KeptConducts() };
   const originAllowed = createOriginCheck(allowOrigin);
   let ticking: ReturnType<typeof setInterval> | undefined;
   let matching = false;
