@@ -273,6 +273,28 @@ describe("servers sharing Redis", { skip: missing ?? false }, () => {
     await a.next("WAITING");
   });
 
+  test("when Redis goes away mid-call and a visitor's socket is closed for it, then that is not counted as its Next: back after, its FIND is taken", async (t) => {
+    const own = await startRedis();
+    t.after(() => own.stop());
+    const server = await withServer(t, { redis: own.url, secret: SECRET, challenge: "off", nextBurst: 1, nextPerMinute: 1 });
+    const [a, x, b] = [await visitor(t, server), await visitor(t, server), await visitor(t, server)];
+    await match(a, x);
+    b.find();
+    await b.next("WAITING");
+    a.find(); // Next, to b: its one token, spent
+    assert.equal((await a.next("MATCH")).payload.peer, b.id);
+    await own.stop();
+    await waitFor(async () => (await fetch(`${server.origin}/readyz`)).status === 503);
+    // Any command that needs the store closes the socket while the call goes on: a report of the last stranger.
+    a.send({ type: "REPORT", payload: { peer: x.id, reason: "spam" } });
+    assert.equal((await a.closed).code, 1013);
+    await own.start();
+    await waitFor(async () => (await fetch(`${server.origin}/readyz`)).status === 200, { timeout: 10_000 });
+    const back = await reopen(t, server, a);
+    back.find();
+    await back.next("WAITING");
+  });
+
   test("when Redis goes away, then visitors are told and refused clearly, /readyz says 503, and once it is back they pair again", async (t) => {
     const own = await startRedis();
     t.after(() => own.stop());

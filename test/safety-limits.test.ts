@@ -6,9 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { createConnection } from "node:net";
-import { describe, test } from "node:test";
+import { describe, test, type TestContext } from "node:test";
 import { identity, open, signal, socketUrl } from "./support/client.ts";
-import { withServer } from "./support/server.ts";
+import { type RunningServer, withServer } from "./support/server.ts";
 import { waitFor } from "./support/wait.ts";
 import { askIdentity, http, meet, refusedSocket, visit } from "./support/visitors.ts";
 
@@ -75,13 +75,20 @@ describe("per-address limits", () => {
   });
 });
 
-describe("Next limit across reconnects", () => {
-  test("when a visitor leaves strangers by closing its socket and coming back, then each time is a Next: past the burst its FIND is refused until the budget refills, and it can still report the stranger it had", async (t) => {
-    const server = await withServer(t, { trustProxy: "loopback", nextBurst: 1, nextPerMinute: 6 });
-    const from = { forwardedFor: "203.0.113.1" };
-    const got = await askIdentity(server, from);
-    const { id, token } = got.body as { id: string; token: string };
-    const back = () => open(t, socketUrl(server, id, token), id, { headers: { "X-Forwarded-For": from.forwardedFor } }, token);
+describe("Next limit across reconnects and reports", () => {
+  /** The visitor of `id`/`token` opening a socket from `address` (X-Forwarded-For, --trust-proxy loopback). */
+  const from = (t: TestContext, server: RunningServer, { id, token }: { id: string; token: string }) => (address: string) =>
+    open(t, socketUrl(server, id, token), id, { headers: { "X-Forwarded-For": address } }, token);
+  const ratelimited = (frame: { payload: { code: string; retryAfter?: number } }, most: number) => {
+    assert.equal(frame.payload.code, "rate_limited");
+    assert.ok(frame.payload.retryAfter! >= 1 && frame.payload.retryAfter! <= most, `retryAfter ${frame.payload.retryAfter}`);
+    return frame.payload.retryAfter!;
+  };
+
+  test("when a visitor leaves strangers by closing its socket and coming back, then each time is a Next: past the burst its FIND waits for the budget, once, and it can still report the stranger it had", async (t) => {
+    const server = await withServer(t, { trustProxy: "loopback", nextBurst: 1, nextPerMinute: 12 }); // a token every 5 s
+    const me = (await askIdentity(server, { forwardedFor: "203.0.113.1" })).body as { id: string; token: string };
+    const back = () => from(t, server, me)("203.0.113.1");
     const [b, c] = await Promise.all([2, 3].map((n) => visit(t, server, { forwardedFor: `203.0.113.${n}` })));
     let a = await back();
     await meet(a, b);
@@ -93,23 +100,54 @@ describe("Next limit across reconnects", () => {
     await c.next("PARTNER-LEFT");
     a = await back();
     a.find();
-    assert.deepEqual((await a.next("REJECTED")).payload, { code: "rate_limited", msg: "Next is limited; try again in 10 s.", retryAfter: 10 });
+    const wait = ratelimited(await a.next("REJECTED"), 5);
     a.send({ type: "REPORT", payload: { peer: c.id, reason: "harassment" } });
     assert.deepEqual((await a.next("REPORTED")).payload, { peer: c.id }, "whom it met came back with it");
+    // What the page does, as told: it waits retryAfter, then asks again.
+    await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+    a.find();
+    await a.next("WAITING");
   });
 
-  test("when closed sockets' visitors come back from another address, then nothing of the old identity's budget or partners comes with it", async (t) => {
+  test("when a visitor's socket is taken over from another address, then the takeover costs nothing, and its budget follows it across addresses", async (t) => {
     const server = await withServer(t, { trustProxy: "loopback", nextBurst: 1, nextPerMinute: 6 });
-    const got = await askIdentity(server, { forwardedFor: "203.0.113.1" });
-    const { id, token } = got.body as { id: string; token: string };
-    const b = await visit(t, server, { forwardedFor: "203.0.113.2" });
-    const first = await open(t, socketUrl(server, id, token), id, { headers: { "X-Forwarded-For": "203.0.113.1" } }, token);
-    await meet(first, b);
-    first.close();
-    await b.next("PARTNER-LEFT");
-    const elsewhere = await open(t, socketUrl(server, id, token), id, { headers: { "X-Forwarded-For": "203.0.113.9" } }, token);
-    elsewhere.send({ type: "REPORT", payload: { peer: b.id, reason: "harassment" } });
-    assert.equal((await elsewhere.next("REJECTED")).payload.code, "not_partner");
+    const me = from(t, server, (await askIdentity(server, { forwardedFor: "203.0.113.1" })).body as { id: string; token: string });
+    const [b, c] = await Promise.all([2, 3].map((n) => visit(t, server, { forwardedFor: `203.0.113.${n}` })));
+    const home = await me("203.0.113.1");
+    await meet(home, b);
+    const phone = await me("198.51.100.7"); // the same page, now on its phone network: the call goes on
+    phone.close(); // leaves b: the burst
+    assert.equal((await b.next("PARTNER-LEFT")).payload.peer, phone.id);
+    const again = await me("203.0.113.1");
+    await meet(again, c); // the takeover cost nothing: this FIND is free
+    again.close(); // leaves c, past the burst
+    await c.next("PARTNER-LEFT");
+    const last = await me("198.51.100.7");
+    last.find();
+    ratelimited(await last.next("REJECTED"), 10);
+  });
+
+  test("when a visitor past its Next budget reports its stranger, then the report is filed and the pair ends, and the next stranger is looked for once the budget allows", async (t) => {
+    const server = await withServer(t, { trustProxy: "loopback", nextBurst: 1, nextPerMinute: 12 });
+    const [a, b, c, d] = await Promise.all([1, 2, 3, 4].map((n) => visit(t, server, { forwardedFor: `203.0.113.${n}` })));
+    await meet(a, b);
+    a.find(); // Next: the burst
+    await Promise.all([a.next("WAITING"), b.next("PARTNER-LEFT")]);
+    c.find("public");
+    await Promise.all([a.next("MATCH"), c.next("MATCH")]);
+    d.find("public");
+    await d.next("WAITING");
+    a.send({ type: "REPORT", payload: { peer: c.id, reason: "harassment" } });
+    assert.deepEqual((await a.next("REPORTED")).payload, { peer: c.id });
+    // Not looking on, the reporter has stopped, as far as the stranger is told.
+    assert.deepEqual((await c.next("PARTNER-LEFT")).payload, { peer: a.id, reason: "stop" });
+    const wait = ratelimited(await a.next("REJECTED"), 5);
+    assert.ok(await d.none("MATCH"), "nobody is found for it before the wait");
+    d.find("public");
+    await d.next("WAITING");
+    await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+    a.find("public");
+    await Promise.all([a.next("MATCH"), d.next("MATCH")]);
   });
 });
 

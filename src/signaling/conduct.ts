@@ -38,7 +38,7 @@ interface Partner {
 export class Conduct {
   #partners: Partner[] = [];
   #nextBudget: Bucket | undefined;
-  /** A partner was left by a closed socket when the budget was empty: the next FIND pays. */
+  /** A partner was left unasked (a closed socket, a report) when the budget was empty: the next FIND pays. */
   #owed = false;
   readonly safety: SessionSafety;
   readonly address: string;
@@ -68,18 +68,21 @@ export class Conduct {
   }
 
   /**
-   * Its socket closed while paired with `peer`: that left the partner as Next
-   * does, without asking. Paid now if the budget allows; else by the next
-   * FIND (settle()), so reconnecting is no way around the limit.
+   * Left a partner in a way that cannot be refused: its socket closed, or it
+   * reported them. That costs a Next too, or every limit would be a reconnect
+   * or a report away. Paid now if the budget allows (null); else the next
+   * FIND pays (settle()), and the wait is returned.
    */
-  dropped(peer: string, now: number): void {
-    this.parted(peer, now);
+  leftUnasked(now: number): Rejection | null {
     const taken = takeToken(this.#nextBudget, this.safety.nextLimit, now);
     this.#nextBudget = taken.bucket;
-    if (!taken.ok) this.#owed = true;
+    if (taken.ok) return null;
+    this.#owed = true;
+    const retryAfter = Math.ceil(taken.retryAfterMs / 1000);
+    return { code: "rate_limited", msg: `Next is limited; the next stranger is looked for in ${retryAfter} s.`, retryAfter };
   }
 
-  /** A FIND while unpaired: free, unless a partner left by a closed socket is still unpaid; then as next(). */
+  /** A FIND while unpaired: free, unless a partner left unasked is still unpaid; then as next(). */
   settle(now: number): Rejection | null {
     if (!this.#owed) return null;
     const refusal = this.next(now);
@@ -87,13 +90,27 @@ export class Conduct {
     return refusal;
   }
 
-  /** Until when it matters after the socket closed: its budget refills, its partners stay reportable. */
+  /** Until when it matters after the socket closed: its budget refills (and any debt is paid), its partners stay reportable. */
   keptUntil(now: number): number {
     const { burst, perMinute } = this.safety.nextLimit;
     const budget = this.#nextBudget;
-    let until = budget === undefined ? now : budget.at + Math.ceil((burst - budget.tokens) / (perMinute / 60_000));
+    const owed = this.#owed ? 1 : 0;
+    let until = budget === undefined ? now : budget.at + Math.ceil((burst + owed - budget.tokens) / (perMinute / 60_000));
     for (const p of this.#partners) until = Math.max(until, (p.leftAt ?? now) + REPORT_WINDOW_MS);
     return until;
+  }
+
+  /**
+   * This conduct for the visitor's socket from `address`: itself, or, from
+   * another address, its budget and debt only (whom it met stays with the
+   * address it met them from, which its reports are counted by).
+   */
+  forAddress(address: string): Conduct {
+    if (address === this.address) return this;
+    const moved = new Conduct(this.safety, address);
+    moved.#nextBudget = this.#nextBudget;
+    moved.#owed = this.#owed;
+    return moved;
   }
 
   /** Whom a REPORT of `peer` is about (marked reported from now on), or the refusal. */
@@ -112,6 +129,14 @@ export class Conduct {
   }
 }
 
+/** Whom a report is about: the current partner (`current`) or one who left; `look`: find the reporter's next stranger. */
+export interface ReportTarget {
+  readonly peer: string;
+  readonly address: string;
+  readonly current: boolean;
+  readonly look: boolean;
+}
+
 export interface Reporter {
   readonly id: string;
   readonly address: string;
@@ -122,13 +147,14 @@ export interface Reporter {
 }
 
 /**
- * Files the report of `target` (a current partner when `current`), answers
- * the reporter, and returns the matchmaker's events (the Next).
+ * Files the report of `target` (a current partner when `current`: the pair
+ * ends, and the next stranger is looked for when `look`), answers the
+ * reporter, and returns the matchmaker's events.
  */
 export async function fileReport(
   deps: { store: MatchStore; safety: SessionSafety; log: Logger; now: () => number; metrics: Pick<Metrics, "rejectedFrame"> },
   me: Reporter,
-  target: { readonly peer: string; readonly address: string; readonly current: boolean },
+  target: ReportTarget,
   reason: ReportReason,
 ): Promise<readonly MatchEvent[]> {
   const { events, answer } = await decide(deps, me, target, reason);
@@ -141,14 +167,18 @@ export async function fileReport(
 async function decide(
   { store, safety, log, now }: { store: MatchStore; safety: SessionSafety; log: Logger; now: () => number },
   me: Reporter,
-  target: { readonly peer: string; readonly address: string; readonly current: boolean },
+  target: ReportTarget,
   reason: ReportReason,
 ): Promise<{ events: readonly MatchEvent[]; answer: ServerFrame }> {
   const at = now();
   // Behind one shared address, only these two visitors are kept apart (see blocked.ts).
   const apart = me.address === target.address ? [me.id, target.peer] : [me.address, target.address];
   await store.block(apart[0], apart[1], at + BLOCK.ms, at);
-  const events = target.current && me.wish !== null ? await store.find(me.id, me.wish, at, me.address) : [];
+  const events = !target.current
+    ? []
+    : target.look && me.wish !== null
+    ? await store.find(me.id, me.wish, at, me.address)
+    : await store.stop(me.id, at);
   const outcome = await safety.store.report({ reporter: me.address, reported: target.address, reason, peer: target.peer }, at);
   if (outcome.kind === "refused") {
     // A reporter past its rate is a likely script: the operator hears of it.

@@ -1,26 +1,32 @@
 /**
  * Conducts (conduct.ts) of visitors whose sockets closed, kept while they
  * still matter: until the Next budget has refilled and the last partner can
- * no longer be reported. A visitor back with the same identity and address
- * gets its own back. Without this, closing the socket while paired and
- * opening another was a Next the budget never saw, as often as one liked, and
- * a page back from a dropped connection could not report the stranger it had.
+ * no longer be reported. The same identity back gets its own back (from
+ * another address, its budget only). Without this, closing the socket while
+ * paired and opening another was a Next the budget never saw, as often as one
+ * liked, and a page back from a dropped connection could not report the
+ * stranger it had.
  */
 import type { Conduct } from "./conduct.ts";
 
-/** Kept at most: a minute of visitors who left while paired, at well over a busy process's churn. */
+/**
+ * Kept at most. At the default limits an entry lives about a minute (the
+ * report window), so this is 20,000 visitors leaving a call in a minute,
+ * beyond a process's churn; a flood of new identities past it only makes the
+ * oldest start afresh. Each holds a budget and at most 32 recent partners
+ * (conduct.ts, MAX_RECENT).
+ */
 export const MAX_KEPT = 20_000;
 
 interface Kept {
   readonly conduct: Conduct;
-  readonly address: string;
   readonly until: number;
 }
 
 /**
  * @example
  * const kept = new KeptConducts();
- * kept.keep("id", conduct, "address-key", now); // its socket closed
+ * kept.keep("id", conduct, now); // its socket closed
  * kept.take("id", "address-key", now); // the same visitor back: its conduct, once
  */
 export class KeptConducts {
@@ -31,21 +37,21 @@ export class KeptConducts {
     return this.#kept.size;
   }
 
-  keep(id: string, conduct: Conduct, address: string, now: number): void {
+  keep(id: string, conduct: Conduct, now: number): void {
     const until = conduct.keptUntil(now);
     this.#kept.delete(id);
-    if (until > now) this.#kept.set(id, { conduct, address, until });
+    if (until > now) this.#kept.set(id, { conduct, until });
     for (const [oldest, kept] of this.#kept) {
       if (kept.until > now && this.#kept.size <= MAX_KEPT) break;
       this.#kept.delete(oldest);
     }
   }
 
-  /** Its conduct, if kept and still of use: only to the same address (an identity passed on elsewhere starts afresh). */
+  /** Its conduct, once, if kept and still of use, for its socket from `address` (Conduct.forAddress). */
   take(id: string, address: string, now: number): Conduct | null {
     const kept = this.#kept.get(id);
     if (kept === undefined) return null;
     this.#kept.delete(id);
-    return kept.address === address && kept.until > now ? kept.conduct : null;
+    return kept.until > now ? kept.conduct.forAddress(address) : null;
   }
 }

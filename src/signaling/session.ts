@@ -52,8 +52,12 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
   #claims = 0;
   /** It has sent FIND or STOP since its last claim: that claim's answer is older than that. */
   #asked = false;
-  /** Another process took the visitor (moved()): closing this socket leaves no partner. */
-  #moved = false;
+  /**
+   * Closed for a reason that is not the visitor's: another process took it
+   * (moved()), or the server's store failed, a bug, a shutdown (end()). Its
+   * partner is not left by the visitor's choice then, and costs no Next.
+   */
+  #notTheirs = false;
   /** The visitor's address key (src/safety/address-key.ts). */
   readonly address: string;
 
@@ -72,13 +76,13 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
       this.previous = replaces.previous;
       this.seeking = replaces.seeking;
       this.wish = replaces.wish;
-      // Who it met and its Next budget go with the visitor, not the socket (a reconnect must not reset them).
-      if (replaces.address === address) this.#conduct = replaces.#conduct;
+      // Its Next budget goes with the visitor, not the socket (a reconnect must not reset it); whom it met, with its address.
+      this.#conduct = replaces.#conduct?.forAddress(address) ?? null;
       this.#news = replaces.#news;
       this.#findAt = replaces.#findAt;
       this.#claims = replaces.#claims;
     } else {
-      // Back after its socket closed: the budget and whom it met come back too.
+      // Back after its socket closed: its budget (and, from the same address, whom it met) come back too.
       this.#conduct = deps.kept.take(id, address, deps.now());
     }
   }
@@ -139,8 +143,14 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
   moved(): void {
     if (this.#claims > 0 || this.done) return; // a claim older than this socket's own
     this.deps.log.info(`${this.id} reconnected to another process: its socket here is closed`);
-    this.#moved = true;
+    this.#notTheirs = true;
     this.socket.terminate();
+  }
+
+  /** Closes the socket; for the server's own reasons, leaving the partner so is not counted against the visitor. */
+  override end(code: number, reason: string): void {
+    if (code === CLOSE.tryAgainLater || code === CLOSE.internalError || code === CLOSE.goingAway) this.#notTheirs = true;
+    super.end(code, reason);
   }
 
   /** A checked frame: match commands, reports, and signaling for the partner. */
@@ -174,12 +184,19 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
         const target = this.#met().report(frame.payload.peer, now);
         if (this.#refused(target)) return;
         const current = target.peer === this.partner;
+        // Leaving the partner so is never refused, but costs a Next: past the budget, the next
+        // stranger is not looked for until the budget allows, and the page is told when.
+        const wait = current ? this.#met().leftUnasked(now) : null;
+        const look = current && wait === null;
         if (current) {
-          this.#findAt = now; // the server looks for the next stranger, as for Next
+          this.#findAt = look ? now : null; // the server looks for the next stranger, as for Next
           this.#leavePartner();
-          this.seeking = this.wish;
+          this.seeking = look ? this.wish : null;
         }
-        this.#run(() => fileReport(this.deps, this, { ...target, current }, frame.payload.reason));
+        this.#run(async () => {
+          await fileReport(this.deps, this, { ...target, current, look }, frame.payload.reason);
+          this.#refused(wait);
+        });
         return;
       }
       default:
@@ -255,10 +272,12 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
    */
   protected left(): void {
     const now = this.deps.now();
-    if (this.#conduct) {
-      if (this.partner !== null && !this.#moved) this.#conduct.dropped(this.partner, now);
-      this.deps.kept.keep(this.id, this.#conduct, this.address, now);
+    if (this.partner !== null) {
+      const conduct = this.#met();
+      conduct.parted(this.partner, now);
+      if (!this.#notTheirs) conduct.leftUnasked(now);
     }
+    if (this.#conduct) this.deps.kept.keep(this.id, this.#conduct, now);
     this.#run(() => this.deps.store.disconnect(this.id, this.deps.now()));
   }
 
