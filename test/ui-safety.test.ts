@@ -9,6 +9,7 @@ import { describe, test } from "node:test";
 import { REPORT_WINDOW_MS } from "../src/protocol/index.ts";
 import { Banned, identityRequester, RateLimited } from "../ui/identity.ts";
 import { CONSENT_KEY, createConsentModel } from "../ui/model/consent.ts";
+import { RETRY_MARGIN_MS } from "../ui/model/connection.ts";
 import { SAFETY_TEXT } from "../ui/model/safety-text.ts";
 import { settle } from "./fakes/browser.ts";
 import { NEXT_LIMIT, online, paired, setup, texts } from "./fakes/page.ts";
@@ -83,11 +84,24 @@ describe("page model: the Next limit", () => {
     assert.equal(page.canNext.value, true);
   });
 
+  test("when strangers are reported, then each report spends a Next on the page as on the server: past the burst the button waits", async () => {
+    const { page, client } = await online();
+    for (let i = 0; i < NEXT_LIMIT.burst; i++) {
+      client().on.match({ peer: `p${i}`, role: "callee" });
+      assert.equal(page.canNext.value, true);
+      page.report("spam");
+    }
+    client().on.match({ peer: "last", role: "callee" });
+    assert.equal(page.canNext.value, false, "no Next the server would refuse");
+    page.next();
+    assert.equal(client().finds, 1, "only the first FIND: the server looked on after each report");
+  });
+
   test("when the server refuses a Next with rate_limited, then the page looks again after the wait it gave", async () => {
     const { page, client, timers } = await paired();
     page.next();
     client().on.rejected({ code: "rate_limited", msg: "…", retryAfter: 4 });
-    await timers.advance(3999);
+    await timers.advance(4000 + RETRY_MARGIN_MS - 1); // a little after the wait, which is rounded
     assert.equal(client().finds, 2);
     await timers.advance(1);
     assert.equal(client().finds, 3);

@@ -136,14 +136,18 @@ export function createPageModel(deps: PageDeps): PageModel {
     wish: () => settings.wish.value,
   });
   const chat = createChatModel({ link: connection, maxMessageLength: deps.maxMessageLength, timers, now });
+  const nextLimit = createNextLimit({ rate: deps.nextLimit, timers, now });
   const reports = createReportModel({
     stranger: connection.strangerPeer,
     send: connection.report,
-    leave: connection.leave,
+    // Reporting the stranger leaves them, which the server counts as a Next (never refused).
+    leave: () => {
+      nextLimit.take();
+      connection.leave();
+    },
     notice: chat.notice,
     timers,
   });
-  const nextLimit = createNextLimit({ rate: deps.nextLimit, timers, now });
   const canNext = computed(() => connection.canNext.value && nextLimit.ready.value);
   const stops: Array<() => void> = [];
   const route = createRouteModel({ call: connection.call, timers });

@@ -63,8 +63,7 @@ export class Conduct {
     this.#nextBudget = taken.bucket;
     if (taken.ok) return null;
     this.safety.store.flag(this.address, now).catch(() => {}); // a hint for --challenge auto; losing it is harmless
-    const retryAfter = Math.ceil(taken.retryAfterMs / 1000);
-    return { code: "rate_limited", msg: `Next is limited; try again in ${retryAfter} s.`, retryAfter };
+    return limited(taken.retryAfterMs);
   }
 
   /**
@@ -78,16 +77,21 @@ export class Conduct {
     this.#nextBudget = taken.bucket;
     if (taken.ok) return null;
     this.#owed = true;
-    const retryAfter = Math.ceil(taken.retryAfterMs / 1000);
-    return { code: "rate_limited", msg: `Next is limited; the next stranger is looked for in ${retryAfter} s.`, retryAfter };
+    return limited(taken.retryAfterMs);
   }
 
-  /** A FIND while unpaired: free, unless a partner left unasked is still unpaid; then as next(). */
+  /**
+   * A FIND while unpaired: free, unless a partner left unasked is still
+   * unpaid. Its refusal does not flag the address: a page asking again a
+   * little early, or on a changed setting, is no script.
+   */
   settle(now: number): Rejection | null {
     if (!this.#owed) return null;
-    const refusal = this.next(now);
-    if (refusal === null) this.#owed = false;
-    return refusal;
+    const taken = takeToken(this.#nextBudget, this.safety.nextLimit, now);
+    this.#nextBudget = taken.bucket;
+    if (!taken.ok) return limited(taken.retryAfterMs);
+    this.#owed = false;
+    return null;
   }
 
   /** Until when it matters after the socket closed: its budget refills (and any debt is paid), its partners stay reportable. */
@@ -113,6 +117,12 @@ export class Conduct {
     return moved;
   }
 
+  /** A REPORT of `peer` that could not be filed (the store failed): it may be sent again. */
+  unreport(peer: string): void {
+    const found = this.#partners.findLast((p) => p.peer === peer);
+    if (found) found.reported = false;
+  }
+
   /** Whom a REPORT of `peer` is about (marked reported from now on), or the refusal. */
   report(peer: string, now: number): { peer: string; address: string } | Rejection {
     this.#forget(now);
@@ -135,6 +145,11 @@ export interface ReportTarget {
   readonly address: string;
   readonly current: boolean;
   readonly look: boolean;
+}
+
+function limited(retryAfterMs: number): Rejection {
+  const retryAfter = Math.ceil(retryAfterMs / 1000);
+  return { code: "rate_limited", msg: `Next is limited; try again in ${retryAfter} s.`, retryAfter };
 }
 
 export interface Reporter {

@@ -52,6 +52,8 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
   #claims = 0;
   /** It has sent FIND or STOP since its last claim: that claim's answer is older than that. */
   #asked = false;
+  /** The visitor sent FIND or STOP, knowing no partner, since its last claim: one the claim brings was left by it. */
+  #askedAlone = false;
   /**
    * Closed for a reason that is not the visitor's: another process took it
    * (moved()), or the server's store failed, a bug, a shutdown (end()). Its
@@ -78,6 +80,8 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
       this.wish = replaces.wish;
       // Its Next budget goes with the visitor, not the socket (a reconnect must not reset it); whom it met, with its address.
       this.#conduct = replaces.#conduct?.forAddress(address) ?? null;
+      // From another address: the call goes on, so its stranger may be reported from here too.
+      if (this.partner !== null && replaces.address !== address) this.#met().paired(this.partner, deps.now());
       this.#news = replaces.#news;
       this.#findAt = replaces.#findAt;
       this.#claims = replaces.#claims;
@@ -111,6 +115,7 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
   claim(): void {
     this.#claims++;
     this.#asked = false;
+    this.#askedAlone = false;
     this.#run(() => this.deps.store.claim!(this.id, this.deps.now()));
   }
 
@@ -123,6 +128,8 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
    */
   resumed({ partner, left, wish }: Resumed): void {
     this.#claims = Math.max(0, this.#claims - 1);
+    // A FIND or STOP sent before this answer, with a partner the store had moved here: it left them, unasked.
+    if (this.#claims === 0 && this.#askedAlone && partner !== "" && !this.done) this.#met().leftUnasked(this.deps.now());
     if (this.#claims > 0 || this.#asked || this.partner !== null || this.done) return;
     if (partner !== "") {
       this.deps.log.info(`${this.id} came back from another process: its partner is kept`);
@@ -155,7 +162,6 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
 
   /** A checked frame: match commands, reports, and signaling for the partner. */
   protected act(frame: ActionFrame, now: number): void {
-    if (frame.type === "FIND" || frame.type === "STOP") this.#asked = true;
     switch (frame.type) {
       case "FIND": {
         const conduct = this.partner !== null ? this.#met() : this.#conduct;
@@ -167,16 +173,20 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
         }
         // Asking again while waiting keeps one's place, and so one's wait.
         if (this.partner !== null || this.#findAt === null) this.#findAt = now;
+        this.#askedAlone ||= this.partner === null;
         this.#leavePartner();
         this.seeking = this.wish = wish;
+        this.#asked = true;
         this.#run(() => this.deps.store.find(this.id, wish, this.deps.now(), this.address));
         return;
       }
       case "STOP":
         if (this.partner !== null && this.#refused(this.#met().next(now))) return;
         this.#findAt = null;
+        this.#askedAlone ||= this.partner === null;
         this.#leavePartner();
         this.seeking = null;
+        this.#asked = true;
         this.#run(() => this.deps.store.stop(this.id, this.deps.now()));
         return;
       case "REPORT": {
@@ -193,8 +203,14 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
           this.#leavePartner();
           this.seeking = look ? this.wish : null;
         }
+        const conduct = this.#met();
         this.#run(async () => {
-          await fileReport(this.deps, this, { ...target, current, look }, frame.payload.reason);
+          try {
+            await fileReport(this.deps, this, { ...target, current, look }, frame.payload.reason);
+          } catch (error) {
+            conduct.unreport(target.peer); // not filed: it may be sent again
+            throw error;
+          }
           this.#refused(wait);
         });
         return;

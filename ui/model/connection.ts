@@ -23,6 +23,9 @@ import { Banned, Blocked, type OpenSignaling, RateLimited, type RequestIdentity,
 import { createStrangerModel, type StrangerDeps, type StrangerModel } from "./stranger.ts";
 import { CAPTION, type CaptionKey, TEXT } from "./text.ts";
 
+/** How long after a rate_limited refusal's retryAfter the page asks again. */
+export const RETRY_MARGIN_MS = 250;
+
 export type ServerState = "connecting" | "connected" | "disconnected" | "blocked" | "banned";
 
 export const RECONNECT_MAX_MS = 15_000;
@@ -155,7 +158,8 @@ export function createConnectionModel(deps: ConnectionDeps): ConnectionModel {
         if (client !== mine) return;
         // A Next the server would not take yet: the page looks again once it may.
         if (rejection.code === "rate_limited" && rejection.retryAfter) {
-          deps.timers.set(() => client === mine && stranger.peerState.value === "waiting" && mine.find(deps.wish()), rejection.retryAfter * 1000);
+          // A little after: retryAfter is rounded, and a refusal at its very edge would only wait again.
+          deps.timers.set(() => client === mine && stranger.peerState.value === "waiting" && mine.find(deps.wish()), rejection.retryAfter * 1000 + RETRY_MARGIN_MS);
         }
         deps.rejected(rejection);
       },
