@@ -56,6 +56,22 @@ async function closedSoon(client: Client, ms = 5000): Promise<void> {
   }
 }
 
+/**
+ * Visitor a on the first server paired with b (on the server `bOn`), then a's
+ * socket back on the second server mid-call, its old one closed: a network
+ * change behind a load balancer.
+ */
+async function backMidCall(t: TestContext, bOn: 0 | 1) {
+  const servers = await cluster(t);
+  const a = await visitor(t, servers[0]);
+  const b = await visitor(t, servers[bOn]);
+  await match(a, b);
+  // The page's old socket is not closed: the server learns of the network change from the new one.
+  const back = await reopen(t, servers[1], a);
+  await closedSoon(a); // the old socket, on the first server
+  return { a, b, back };
+}
+
 const stats = async (server: RunningServer) => await (await fetch(`${server.origin}/api/stats`)).json();
 
 before(async () => {
@@ -106,13 +122,7 @@ describe("servers sharing Redis", { skip: missing ?? false }, () => {
   });
 
   test("when a visitor's socket comes back on the other server mid-call (a network change behind a load balancer), then it keeps its partner: ICE restarts cross, the partner is not told it left, and the old socket is closed", async (t) => {
-    const [one, two] = await cluster(t);
-    const a = await visitor(t, one);
-    const b = await visitor(t, two);
-    await match(a, b);
-    // The page's old socket is not closed: the server learns of the network change from the new one.
-    const back = await reopen(t, two, a);
-    await closedSoon(a); // the old socket, on the first server
+    const { a, b, back } = await backMidCall(t, 1);
     back.send(signal("RESTART", b.id));
     assert.equal((await b.next("RESTART")).src, a.id, "its ICE restart reaches the partner");
     b.send(signal("RESTART", a.id));
@@ -135,12 +145,7 @@ describe("servers sharing Redis", { skip: missing ?? false }, () => {
   });
 
   test("when a visitor who came back on the other server reports its partner, then the report is taken, the partner is told, and it looks for the next", async (t) => {
-    const [one, two] = await cluster(t);
-    const a = await visitor(t, one);
-    const b = await visitor(t, one);
-    await match(a, b);
-    const back = await reopen(t, two, a);
-    await closedSoon(a);
+    const { a, b, back } = await backMidCall(t, 0);
     b.send(signal("RESTART", a.id));
     await back.next("RESTART"); // the second server takes b for a's partner
     back.send({ type: "REPORT", payload: { peer: b.id, reason: "spam" } });
@@ -183,6 +188,27 @@ describe("servers sharing Redis", { skip: missing ?? false }, () => {
     assert.equal((await b.next("RESTART")).src, a.id);
     assert.ok(!b.frames.some((f) => f.type === "PARTNER-LEFT"), "the partner was never told it left");
     assert.equal(again.ws.readyState, WebSocket.OPEN);
+  });
+
+  test("when a visitor back on the other server asks for a stranger before the store has moved its partner there, then leaving that partner so costs a Next", async (t) => {
+    const options = { redis: `${redis.url}/${++database}`, secret: SECRET, challenge: "off", nextBurst: 1, nextPerMinute: 1 } as const;
+    const [one, two] = [await withServer(t, options), await withServer(t, options)];
+    const admin = createClient({ url: redis.url });
+    await admin.connect();
+    t.after(() => admin.close());
+    const [a, b, c] = [await visitor(t, one), await visitor(t, two), await visitor(t, two)];
+    await match(a, b);
+    c.find();
+    await c.next("WAITING");
+    // Redis holds the claim's answer, so the second server takes this FIND before it knows of b.
+    await admin.clientPause(300, "WRITE");
+    const back = await reopen(t, two, a);
+    back.find();
+    assert.deepEqual((await b.next("PARTNER-LEFT")).payload, { peer: a.id, reason: "next" });
+    assert.equal((await back.next("MATCH")).payload.peer, c.id);
+    back.find(); // a second leave within the minute: past the burst of 1
+    assert.equal((await back.next("REJECTED")).payload.code, "rate_limited");
+    assert.ok(!c.frames.some((f) => f.type === "PARTNER-LEFT"), "the pair with c stays");
   });
 
   test("when a visitor presses Next with someone waiting on the other server, then its partner is told and it gets the one waiting", async (t) => {

@@ -59,8 +59,7 @@ export class Conduct {
 
   /** Leaving a partner (Next, or STOP while paired): null within the budget, else the refusal (and the address is flagged). */
   next(now: number): Rejection | null {
-    const taken = takeToken(this.#nextBudget, this.safety.nextLimit, now);
-    this.#nextBudget = taken.bucket;
+    const taken = this.#take(now);
     if (taken.ok) return null;
     this.safety.store.flag(this.address, now).catch(() => {}); // a hint for --challenge auto; losing it is harmless
     return limited(taken.retryAfterMs);
@@ -73,8 +72,7 @@ export class Conduct {
    * FIND pays (settle()), and the wait is returned.
    */
   leftUnasked(now: number): Rejection | null {
-    const taken = takeToken(this.#nextBudget, this.safety.nextLimit, now);
-    this.#nextBudget = taken.bucket;
+    const taken = this.#take(now);
     if (taken.ok) return null;
     this.#owed = true;
     return limited(taken.retryAfterMs);
@@ -87,8 +85,7 @@ export class Conduct {
    */
   settle(now: number): Rejection | null {
     if (!this.#owed) return null;
-    const taken = takeToken(this.#nextBudget, this.safety.nextLimit, now);
-    this.#nextBudget = taken.bucket;
+    const taken = this.#take(now);
     if (!taken.ok) return limited(taken.retryAfterMs);
     this.#owed = false;
     return null;
@@ -131,6 +128,12 @@ export class Conduct {
     if (found.reported) return { code: "already_reported", msg: "You reported this visitor already." };
     found.reported = true;
     return { peer, address: found.address };
+  }
+
+  #take(now: number): { ok: boolean; retryAfterMs: number } {
+    const taken = takeToken(this.#nextBudget, this.safety.nextLimit, now);
+    this.#nextBudget = taken.bucket;
+    return taken;
   }
 
   #forget(now: number): void {

@@ -164,8 +164,8 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
   protected act(frame: ActionFrame, now: number): void {
     switch (frame.type) {
       case "FIND": {
-        const conduct = this.partner !== null ? this.#met() : this.#conduct;
-        if (conduct && this.#refused(this.partner !== null ? conduct.next(now) : conduct.settle(now))) return;
+        // Next while paired; while not, only a partner left unasked and not paid for yet can refuse it.
+        if (this.#refused(this.partner !== null ? this.#met().next(now) : this.#conduct?.settle(now) ?? null)) return;
         let wish = frame.payload;
         if (wish.preferences !== null && !this.deps.preferences) {
           wish = { ...wish, preferences: null };
@@ -191,19 +191,19 @@ export class Session extends SocketKeeper<SessionDeps> implements SocketOwner {
         return;
       case "REPORT": {
         // Of the partner (which ends the pair, like Next) or of one who left within the last minute.
-        const target = this.#met().report(frame.payload.peer, now);
+        const conduct = this.#met();
+        const target = conduct.report(frame.payload.peer, now);
         if (this.#refused(target)) return;
         const current = target.peer === this.partner;
         // Leaving the partner so is never refused, but costs a Next: past the budget, the next
         // stranger is not looked for until the budget allows, and the page is told when.
-        const wait = current ? this.#met().leftUnasked(now) : null;
+        const wait = current ? conduct.leftUnasked(now) : null;
         const look = current && wait === null;
         if (current) {
           this.#findAt = look ? now : null; // the server looks for the next stranger, as for Next
           this.#leavePartner();
           this.seeking = look ? this.wish : null;
         }
-        const conduct = this.#met();
         this.#run(async () => {
           try {
             await fileReport(this.deps, this, { ...target, current, look }, frame.payload.reason);
